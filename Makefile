@@ -1,0 +1,133 @@
+# uktv: small Unix tools for a UK TV and streaming guide on AWS.
+#
+# make                 libuktv (static, shared, uktv.pc) and every binary in cmd/
+# make check           unit tests, the SigV4 suite, man lint, bats suites; "N passed, M failed"
+# make check SANITIZE=1   the same, built with ASan+UBSan (objects under build-san/)
+# make check-valgrind  unit tests and tool suites under valgrind --leak-check=full
+# make sigv4-suite SUITE=DIR   run the SigV4 driver on any aws-c-auth style folder
+# make install PREFIX=/usr/local DESTDIR=
+# make demo            the whole pipeline against moto and the Watchmode double
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+LIBDIR    = $(PREFIX)/lib
+INCDIR    = $(PREFIX)/include/uktv
+MANDIR    = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+
+CC       ?= cc
+PKGS      = libcurl json-c libbsd-overlay
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+B         = build-san
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B         = build
+SANFLAGS  =
+endif
+
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib $(PKG_CFLAGS) \
+             -DUKTV_VERSION=\"$(VERSION)\"
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS      = $(PKG_LIBS) -lm
+
+LIB_SRC   = $(sort $(wildcard lib/*.c))
+LIB_HDR   = $(sort $(wildcard lib/*.h))
+LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)
+CMD_SRC   = $(sort $(wildcard cmd/uktv-*.c))
+BINS      = $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS_SRC = $(sort $(wildcard tests/tools/*.c))
+TOOLS     = $(TOOLS_SRC:tests/tools/%.c=$(B)/tests/tools/%)
+MANPAGES  = $(sort $(wildcard man/*.[137]))
+
+.PHONY: all lib bins check check-valgrind sigv4-suite lint-man install uninstall \
+        clean demo bench fuzz soak setup units tools
+
+all: $(B)/libuktv.a $(B)/libuktv.so $(B)/uktv.pc $(BINS)
+
+$(B)/lib/%.o: lib/%.c $(LIB_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c $(LIB_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libuktv.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libuktv.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libuktv.so.0 $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/uktv.pc: uktv.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' uktv.pc.in > $@
+
+# Binaries link libuktv statically, so an installed binary runs from any
+# PREFIX without LD_LIBRARY_PATH.
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libuktv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libuktv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+
+$(B)/tests/tools/%: tests/tools/%.c $(B)/libuktv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+
+units: $(UNITS)
+tools: $(TOOLS)
+
+setup:
+	@./scripts/setup
+
+check: setup
+	@$(MAKE) --no-print-directory all units tools
+	@B=$(B) ./scripts/check
+
+check-valgrind: setup
+	@$(MAKE) --no-print-directory all units tools
+	@B=$(B) UKTV_VALGRIND=1 ./scripts/check
+
+SUITE ?= tests/fixtures/sigv4/aws-c-auth/v4
+sigv4-suite: $(B)/tests/tools/sigv4-suite
+	$(B)/tests/tools/sigv4-suite $(SUITE)
+
+lint-man:
+	@./scripts/lint-man $(MANPAGES)
+
+demo: setup all tools
+	@B=$(B) ./scripts/demo $(TARGET)
+
+bench: all tools
+	@B=$(B) ./bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(B)/libuktv.a $(DESTDIR)$(LIBDIR)
+	install -m 755 $(B)/libuktv.so $(DESTDIR)$(LIBDIR)/libuktv.so.0
+	ln -sf libuktv.so.0 $(DESTDIR)$(LIBDIR)/libuktv.so
+	install -m 644 $(B)/uktv.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	for f in completions/bash/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(BASHCOMPDIR); done; true
+	for f in completions/zsh/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(ZSHCOMPDIR); done; true
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,89 @@
+/*
+ * awsconf.h: AWS configuration as the SDKs and CLI v2 resolve it.
+ *
+ * Owns: the parsed ~/.aws/config and ~/.aws/credentials, the resolved profile
+ * and region, and the cached credentials (wiped with explicit_bzero on free
+ * and on refresh).  Reads the environment once, in uktv_awsconf_load.
+ *
+ * Region:      opts->region, AWS_REGION, AWS_DEFAULT_REGION, profile "region".
+ * Profile:     opts->profile, AWS_PROFILE, "default".  Files: AWS_CONFIG_FILE
+ *              (default ~/.aws/config, "[profile x]" / "[default]"),
+ *              AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials, "[x]").
+ * Endpoint:    opts->endpoint_url, AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL,
+ *              the profile's services section (services = NAME, then
+ *              [services NAME] with "svc =\n  endpoint_url = ..."), the
+ *              profile's endpoint_url, then https://<prefix>.<region>.amazonaws.com.
+ *              AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips all but the flag.
+ * Credentials: environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ *              AWS_SESSION_TOKEN), then the profile (credentials file, then
+ *              config file static keys; [hook: role_arn / sso / web identity],
+ *              credential_process), container credentials, EC2 IMDSv2.
+ */
+#ifndef UKTV_AWSCONF_H
+#define UKTV_AWSCONF_H
+
+#include <time.h>
+
+#include "awsservice.h"
+#include "error.h"
+#include "http.h"
+
+struct uktv_awsconf_opts {
+	const char	*profile;	/* --profile, or NULL */
+	const char	*region;	/* --region, or NULL */
+	const char	*endpoint_url;	/* --endpoint-url, or NULL */
+};
+
+struct uktv_creds {
+	char	*access_key_id;
+	char	*secret_access_key;
+	char	*session_token;		/* NULL when none */
+	time_t	 expiration;		/* 0: does not expire */
+	const char *source;		/* "environment", "profile", ... (static) */
+};
+
+struct uktv_awsconf;
+
+/*
+ * Reads environment and files.  A profile named by --profile or AWS_PROFILE
+ * that exists in neither file is a UKTV_ERR_CONFIG error; a missing file is
+ * not.  Caller frees with uktv_awsconf_free.
+ */
+struct uktv_awsconf *uktv_awsconf_load(const struct uktv_awsconf_opts *,
+	    struct uktv_error *);
+void	uktv_awsconf_free(struct uktv_awsconf *);
+
+const char *uktv_awsconf_profile_name(const struct uktv_awsconf *);
+/* NULL when no region is configured anywhere. */
+const char *uktv_awsconf_region(const struct uktv_awsconf *);
+/* A value of the active profile in the config file ("retry_mode", ...), or NULL. */
+const char *uktv_awsconf_get(const struct uktv_awsconf *, const char *key);
+
+/* Endpoint URL for svc (no trailing slash).  Caller frees.  NULL + err
+ * (UKTV_ERR_CONFIG) when the default endpoint is needed and no region is set. */
+char	*uktv_awsconf_endpoint(const struct uktv_awsconf *,
+	    const struct uktv_aws_service *, struct uktv_error *);
+
+/*
+ * Current credentials, resolved on first use along the chain above and cached;
+ * temporary credentials are refreshed once they are within the refresh margin
+ * of their expiration.  The pointer stays owned by conf and valid until the
+ * next call.  No credentials anywhere: NULL, UKTV_ERR_CONFIG, one line that
+ * says where uktv looked.  http is used for container credentials and IMDS.
+ */
+const struct uktv_creds *uktv_awsconf_credentials(struct uktv_awsconf *,
+	    struct uktv_http *, struct uktv_error *);
+/* Seconds before expiration at which cached credentials are refreshed
+ * (default 300; AWS_CREDENTIALS_REFRESH_MARGIN overrides, for tests). */
+void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
+/* How many times a credential provider was invoked (tests count refreshes). */
+long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
+
+/* retry_mode/max_attempts from AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, then the
+ * profile; defaults "standard" and 3. */
+int	uktv_awsconf_max_attempts(const struct uktv_awsconf *);
+const char *uktv_awsconf_retry_mode(const struct uktv_awsconf *);
+
+void	uktv_creds_wipe(struct uktv_creds *);
+
+#endif
