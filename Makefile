@@ -24,10 +24,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
 
 ifeq ($(SANITIZE),1)
-B         = build-san
+B        ?= build-san
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
-B         = build
+B        ?= build
 SANFLAGS  =
 endif
 

@@ -3,6 +3,8 @@
  * SDKs' service ids ("DynamoDB Streams" -> DYNAMODB_STREAMS / dynamodb_streams),
  * per the AWS SDKs and Tools reference guide, "Service-specific endpoints".
  */
+#include <stddef.h>
+
 #include "awsservice.h"
 
 const struct uktv_aws_service uktv_svc_dynamodb = {

@@ -52,7 +52,9 @@ uktv_error_prefix(struct uktv_error *err, const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->message, sizeof(old));
-	snprintf(err->message, sizeof(err->message), "%s: %s", pre, old);
+	strlcpy(err->message, pre, sizeof(err->message));
+	strlcat(err->message, ": ", sizeof(err->message));
+	strlcat(err->message, old, sizeof(err->message));
 }
 
 int
