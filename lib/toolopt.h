@@ -1,0 +1,103 @@
+/*
+ * toolopt.h: the options every uktv binary shares, parsed one way.
+ *
+ *   static struct option longopts[] = {
+ *           UKTV_TOOLOPT_LONGOPTS,
+ *           { "table", required_argument, NULL, 't' },
+ *           ...
+ *   };
+ *   struct uktv_toolopt to;
+ *   uktv_toolopt_init(&to, "uktv-x");
+ *   while ((ch = getopt_long(argc, argv, "t:vq" , longopts, NULL)) != -1) {
+ *           switch (uktv_toolopt_handle(&to, ch, optarg)) {
+ *           case UKTV_TOOLOPT_HANDLED: continue;
+ *           case UKTV_TOOLOPT_HELP: usage_stdout(); exit(0);
+ *           case UKTV_TOOLOPT_VERSION: uktv_toolopt_version(&to); exit(0);
+ *           case UKTV_TOOLOPT_BAD: usage(to.why);   (exits 2)
+ *           case UKTV_TOOLOPT_NOT_MINE: break;
+ *           }
+ *           switch (ch) { case 't': ... }
+ *   }
+ *
+ * Shared options: --profile, --region, --endpoint-url, --connect-timeout SEC,
+ * --read-timeout SEC, --ca-bundle FILE, -v/--verbose (repeatable), -q/--quiet,
+ * -h/--help, -V/--version.  With -v -v every HTTP request is traced on stderr
+ * (method, URL, status, bytes, time; never headers or bodies).
+ * Watchmode options live with the Watchmode client (watchmode.h).
+ */
+#ifndef UKTV_TOOLOPT_H
+#define UKTV_TOOLOPT_H
+
+#include <getopt.h>
+
+#include "aws.h"
+
+enum {
+	UKTV_OPT_PROFILE = 0x1000,
+	UKTV_OPT_REGION,
+	UKTV_OPT_ENDPOINT_URL,
+	UKTV_OPT_CONNECT_TIMEOUT,
+	UKTV_OPT_READ_TIMEOUT,
+	UKTV_OPT_CA_BUNDLE,
+	UKTV_OPT_FIRST_FREE = 0x1100	/* tools number their own long-only options from here */
+};
+
+#define UKTV_TOOLOPT_LONGOPTS						\
+	{ "profile",		required_argument, NULL, UKTV_OPT_PROFILE },	\
+	{ "region",		required_argument, NULL, UKTV_OPT_REGION },	\
+	{ "endpoint-url",	required_argument, NULL, UKTV_OPT_ENDPOINT_URL }, \
+	{ "connect-timeout",	required_argument, NULL, UKTV_OPT_CONNECT_TIMEOUT }, \
+	{ "read-timeout",	required_argument, NULL, UKTV_OPT_READ_TIMEOUT }, \
+	{ "ca-bundle",		required_argument, NULL, UKTV_OPT_CA_BUNDLE },	\
+	{ "verbose",		no_argument,	   NULL, 'v' },			\
+	{ "quiet",		no_argument,	   NULL, 'q' },			\
+	{ "help",		no_argument,	   NULL, 'h' },			\
+	{ "version",		no_argument,	   NULL, 'V' }
+
+/* The short options the shared set uses; append to a tool's optstring. */
+#define UKTV_TOOLOPT_SHORT "vqhV"
+
+/* Usage text for the shared options, for each tool's --help. */
+#define UKTV_TOOLOPT_USAGE						\
+	"  --profile NAME          AWS profile (else AWS_PROFILE, default)\n" \
+	"  --region REGION         AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n" \
+	"  --endpoint-url URL      AWS endpoint (else AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL)\n" \
+	"  --connect-timeout SEC   connect timeout (default 5)\n"	\
+	"  --read-timeout SEC      read timeout (default 60)\n"		\
+	"  --ca-bundle FILE        CA certificates (else AWS_CA_BUNDLE)\n" \
+	"  -v, --verbose           more on stderr (twice: trace HTTP requests)\n" \
+	"  -q, --quiet             only errors on stderr\n"		\
+	"  -h, --help              this help\n"				\
+	"  -V, --version           print the version\n"
+
+enum uktv_toolopt_result {
+	UKTV_TOOLOPT_NOT_MINE = 0,
+	UKTV_TOOLOPT_HANDLED,
+	UKTV_TOOLOPT_HELP,
+	UKTV_TOOLOPT_VERSION,
+	UKTV_TOOLOPT_BAD	/* to.why says what is wrong */
+};
+
+struct uktv_toolopt {
+	const char		*prog;
+	struct uktv_aws_opts	 aws;		/* pass to uktv_aws_new */
+	int			 verbosity;	/* -1 quiet, 0, 1 (-v), 2 (-vv) */
+	char			 why[256];
+};
+
+void	uktv_toolopt_init(struct uktv_toolopt *, const char *prog);
+enum uktv_toolopt_result uktv_toolopt_handle(struct uktv_toolopt *, int ch,
+	    const char *optarg);
+/* Prints "uktv-x X.Y.Z" on stdout. */
+void	uktv_toolopt_version(const struct uktv_toolopt *);
+/*
+ * Creates the AWS client from the options (with the -vv trace wired to
+ * stderr).  On failure prints "prog: message" and exits with the error's
+ * sysexits code: binaries call this, the library never does.
+ */
+struct uktv_aws *uktv_toolopt_aws(struct uktv_toolopt *);
+/* Prints "prog: message" for err on stderr and exits with its code. */
+void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
+	    __attribute__((noreturn));
+
+#endif
