@@ -19,6 +19,14 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 
 CC       ?= cc
+# V=1 shows whole command lines.
+ifeq ($(V),1)
+Q =
+E = @true
+else
+Q = @
+E = @echo
+endif
 PKGS      = libcurl json-c libbsd-overlay
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
@@ -56,37 +64,44 @@ all: $(B)/libuktv.a $(B)/libuktv.so $(B)/uktv.pc $(BINS)
 
 $(B)/lib/%.o: lib/%.c $(LIB_HDR) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/cmd/%.o: cmd/%.c $(LIB_HDR) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libuktv.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	$(E) "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(B)/libuktv.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libuktv.so.0 $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(E) "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libuktv.so.0 $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/uktv.pc: uktv.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' uktv.pc.in > $@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' uktv.pc.in > $@
 
 # Binaries link libuktv statically, so an installed binary runs from any
 # PREFIX without LD_LIBRARY_PATH.
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libuktv.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libuktv.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
 
 $(B)/tests/tools/%: tests/tools/%.c $(B)/libuktv.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
 
 units: $(UNITS)
 tools: $(TOOLS)
