@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# libuktv's AWS core against moto and the fault proxy: signing with moto's
+# checking on, standard-mode retries, errors, keep-alive, TLS, config errors.
+# The vehicle is tests/tools/uktv-awscall, a thin program over awsjson.
+
+load helpers/common
+load helpers/faultproxy
+
+setup_file() {
+	moto_start
+	make_stream core-stream 1
+	make_table core-table
+	proxy_start
+	export AWS_ENDPOINT_URL="$MOTO_URL"
+}
+
+teardown_file() {
+	proxy_stop
+	moto_stop
+}
+
+setup() {
+	proxy_reset
+	proxy_script '[]'
+	export AWS_ENDPOINT_URL="$MOTO_URL"
+}
+
+@test "Kinesis and DynamoDB calls through libuktv reach moto" {
+	run uktv-awscall kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial '"StreamStatus":"ACTIVE"'
+	run uktv-awscall dynamodb PutItem '{"TableName":"core-table","Item":{"PK":{"S":"title:1"},"SK":{"S":"record"}}}'
+	assert_success
+	run aws dynamodb get-item --table-name core-table --key '{"PK":{"S":"title:1"},"SK":{"S":"record"}}' --output json
+	assert_output --partial '"title:1"'
+}
+
+@test "a validation error is returned at once, not retried" {
+	export AWS_ENDPOINT_URL="$PROXY_URL"
+	run uktv-awscall -v dynamodb PutItem '{"TableName":"no-such-table","Item":{"PK":{"S":"x"},"SK":{"S":"y"}}}'
+	assert_equal "$status" 1
+	assert_output --partial 'ResourceNotFoundException'
+	assert_output --partial 'requests=1 retries=0'
+}
+
+@test "throttling is retried with backoff and then succeeds" {
+	export AWS_ENDPOINT_URL="$PROXY_URL"
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1,2],"fault":"throttle"}]'
+	run uktv-awscall -v kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial 'requests=3 retries=2 throttles=2'
+	[ "$(proxy_log | grep -c '"op": *"DescribeStreamSummary"')" -eq 3 ]
+}
+
+@test "500, 503 and a connection reset are retried" {
+	export AWS_ENDPOINT_URL="$PROXY_URL"
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"500"},{"op":"DescribeStreamSummary","calls":[2],"fault":"reset"}]'
+	run uktv-awscall -v kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial 'requests=3 retries=2'
+	proxy_reset
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"503"}]'
+	run uktv-awscall -v kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial 'requests=2 retries=1'
+}
+
+@test "a stall longer than the read timeout is cut and retried" {
+	export AWS_ENDPOINT_URL="$PROXY_URL"
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"stall","seconds":5}]'
+	run uktv-awscall -v --read-timeout 1 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial 'requests=2 retries=1'
+}
+
+@test "still throttled after max_attempts: exit 69 naming the code" {
+	export AWS_ENDPOINT_URL="$PROXY_URL" AWS_MAX_ATTEMPTS=4
+	proxy_script '[{"op":"DescribeStreamSummary","every":true,"fault":"throttle"}]'
+	run uktv-awscall -v kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_equal "$status" 69
+	assert_output --partial 'ProvisionedThroughputExceededException'
+	assert_output --partial 'gave up after 4 attempts'
+	assert_output --partial 'requests=4 retries=3'
+}
+
+@test "AWS_MAX_ATTEMPTS=1 turns retries off" {
+	export AWS_ENDPOINT_URL="$PROXY_URL" AWS_MAX_ATTEMPTS=1
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"500"}]'
+	run uktv-awscall -v kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_equal "$status" 69
+	assert_output --partial 'requests=1 retries=0'
+}
+
+@test "one client reuses one connection (keep-alive)" {
+	export AWS_ENDPOINT_URL="$PROXY_URL"
+	run uktv-awscall -v -n 5 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_success
+	assert_output --partial 'connections=1'
+	conns=$(proxy_log | python3 -c 'import sys,json; print(len({json.loads(l)["conn"] for l in sys.stdin if l.strip()}))')
+	assert_equal "$conns" 1
+}
+
+@test "no region: one clear line, exit 78" {
+	unset AWS_REGION AWS_DEFAULT_REGION
+	run uktv-awscall kinesis ListStreams
+	assert_equal "$status" 78
+	assert_output --partial 'no AWS region'
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "no credentials: one clear line, exit 78" {
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	run uktv-awscall kinesis ListStreams
+	assert_equal "$status" 78
+	assert_output --partial 'credentials'
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "TLS: a self-signed server is refused, and accepted with its CA bundle" {
+	dir="$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" \
+	    -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	port=$(free_port)
+	start_bg tls python3 "$UKTV_ROOT/tests/fakes/uktv-tls-echo" "$port" "$dir/cert.pem" "$dir/key.pem"
+	wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$port"
+	run uktv-awscall --endpoint-url "https://127.0.0.1:$port" kinesis ListStreams
+	assert_equal "$status" 69
+	assert_output --partial 'certificate'
+	run uktv-awscall --endpoint-url "https://127.0.0.1:$port" --ca-bundle "$dir/cert.pem" kinesis ListStreams
+	assert_success
+	assert_output '{"StreamNames":[]}'
+	AWS_CA_BUNDLE="$dir/cert.pem" run uktv-awscall --endpoint-url "https://127.0.0.1:$port" kinesis ListStreams
+	assert_success
+	stop_bg tls
+}
+
