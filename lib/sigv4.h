@@ -79,4 +79,23 @@ char	*uktv_sigv4_string_to_sign(const struct uktv_sigv4_config *,
 /* Canonical URI of a wire path under the config's normalise/double-encode rules. */
 char	*uktv_sigv4_canonical_uri(const struct uktv_sigv4_config *, const char *path);
 
+/*
+ * Additions (sigv4.c):
+ *
+ * Headers the signer supplies are not signed from req->headers: Authorization
+ * and X-Amz-Date always, X-Amz-Security-Token when creds carry a token,
+ * x-amz-content-sha256 when sign_body (so re-signing a retried request that
+ * still carries the old ones is safe; the caller replaces them with *out).
+ * Without sign_body, a caller's own x-amz-content-sha256 (e.g. S3's
+ * UNSIGNED-PAYLOAD) is signed and used as the payload hash; otherwise the
+ * payload hash is always the SHA-256 of the body.  req->query must not carry
+ * X-Amz-* signing parameters already.  A signer is not thread-safe.
+ */
+
+/* Longest presigned-URL lifetime AWS accepts (X-Amz-Expires), seven days. */
+#define UKTV_SIGV4_MAX_EXPIRES	604800L
+
+/* How many signing keys the signer has derived (cache misses), for tests. */
+unsigned long	uktv_sigv4_signer_derivations(const struct uktv_sigv4_signer *);
+
 #endif
