@@ -15,9 +15,11 @@
  *              profile's endpoint_url, then https://<prefix>.<region>.amazonaws.com.
  *              AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips all but the flag.
  * Credentials: environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- *              AWS_SESSION_TOKEN), then the profile (credentials file, then
- *              config file static keys; [hook: role_arn / sso / web identity],
- *              credential_process), container credentials, EC2 IMDSv2.
+ *              AWS_SESSION_TOKEN; skipped when opts->profile is given, as the
+ *              CLI's --profile does), then the profile in botocore's order
+ *              ([hook: role_arn / web identity / sso], credentials file static
+ *              keys, credential_process, config file static keys), container
+ *              credentials, EC2 IMDSv2.
  */
 #ifndef UKTV_AWSCONF_H
 #define UKTV_AWSCONF_H
@@ -56,8 +58,20 @@ void	uktv_awsconf_free(struct uktv_awsconf *);
 const char *uktv_awsconf_profile_name(const struct uktv_awsconf *);
 /* NULL when no region is configured anywhere. */
 const char *uktv_awsconf_region(const struct uktv_awsconf *);
-/* A value of the active profile in the config file ("retry_mode", ...), or NULL. */
+/* A value of the active profile ("retry_mode", ...), or NULL.  As in the
+ * CLI, the credentials file's value wins over the config file's. */
 const char *uktv_awsconf_get(const struct uktv_awsconf *, const char *key);
+/* The same for any profile (source_profile chains), or NULL. */
+const char *uktv_awsconf_profile_get(const struct uktv_awsconf *,
+	    const char *profile, const char *key);
+/* 1 when profile has a section in either file. */
+int	uktv_awsconf_profile_exists(const struct uktv_awsconf *, const char *profile);
+/* A value of the config file's [sso-session NAME] section, or NULL. */
+const char *uktv_awsconf_sso_session_get(const struct uktv_awsconf *,
+	    const char *session, const char *key);
+/* The two files' paths as resolved (whether or not they exist). */
+const char *uktv_awsconf_config_path(const struct uktv_awsconf *);
+const char *uktv_awsconf_credentials_path(const struct uktv_awsconf *);
 
 /* Endpoint URL for svc (no trailing slash).  Caller frees.  NULL + err
  * (UKTV_ERR_CONFIG) when the default endpoint is needed and no region is set. */
@@ -78,6 +92,11 @@ const struct uktv_creds *uktv_awsconf_credentials(struct uktv_awsconf *,
 void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
 /* How many times a credential provider was invoked (tests count refreshes). */
 long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
+long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
+/* Parses an ISO 8601 time as AWS sends them ("2025-07-04T16:02:51Z",
+ * fractional seconds and +hh:mm offsets allowed, no zone = UTC).
+ * 0 with *t set, or -1 when malformed. */
+int	uktv_awsconf_parse_time(const char *, time_t *t);
 
 /* retry_mode/max_attempts from AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, then the
  * profile; defaults "standard" and 3. */
