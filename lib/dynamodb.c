@@ -98,7 +98,8 @@ number_from_text(const char *s)
 	if (*end == '\0' && isfinite(d)) {
 		if (d == floor(d) && fabs(d) < 9007199254740992.0)
 			return json_object_new_int64((int64_t)d);
-		return json_object_new_double(d);
+		/* Keep DynamoDB's text so 9.1 prints as 9.1, not 9.0999999999999996. */
+		return json_object_new_double_s(d, s);
 	}
 	/* Out of range for a double: keep the text rather than lose it. */
 	return json_object_new_string(s);

@@ -57,7 +57,8 @@ test_from_typed(void)
 {
 	CHECK_STR(plain("{\"S\":\"x\"}"), "\"x\"");
 	CHECK_STR(plain("{\"N\":\"203\"}"), "203");
-	CHECK_STR(plain("{\"N\":\"7.50\"}"), "7.5");
+	CHECK_STR(plain("{\"N\":\"7.50\"}"), "7.50");
+	CHECK_STR(plain("{\"N\":\"9.1\"}"), "9.1");
 	CHECK_STR(plain("{\"N\":\"2.0\"}"), "2");
 	CHECK_STR(plain("{\"NULL\":true}"), "null");
 	CHECK_STR(plain("{\"SS\":[\"a\",\"b\"]}"), "[\"a\",\"b\"]");
