@@ -16,23 +16,36 @@
  * {"success":false,"statusCode":N,"statusMessage":...} becomes an error
  * naming the endpoint; 401 -> UKTV_ERR_NOPERM ("invalid API key, or an
  * endpoint your plan does not include"), 402 -> UKTV_ERR_QUOTA.
+ *
+ *   struct uktv_watchmode_opts wo = { 0 };
+ *   ... getopt loop: uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))
+ *   wm = uktv_watchmode_new(uktv_aws_http(aws), aws, &wo, &err);
+ *   uktv_watchmode_check_quota(wm, planned_calls, &err);   (unless --force)
+ *   uktv_watchmode_sources(wm, "GB", NULL, &arr, &err);
  */
 #ifndef UKTV_WATCHMODE_H
 #define UKTV_WATCHMODE_H
+
+#include <stddef.h>
 
 #include <json-c/json.h>
 
 #include "aws.h"
 #include "error.h"
 #include "http.h"
+#include "toolopt.h"
 
 #define UKTV_WATCHMODE_PAGE_MAX	250	/* list-titles limit, documented */
+#define UKTV_WATCHMODE_BASE_URL	"https://api.watchmode.com"
 
 struct uktv_watchmode_opts {
 	const char	*api_key_file;		/* --api-key-file */
 	const char	*api_key_secret;	/* --api-key-secret ARN */
 	int		 key_in_query;		/* --key-in-query */
 	int		 max_429_retries;	/* 0: 5 */
+	long		 retry_after_max_ms;	/* 0: 60 s; a longer Retry-After
+						 * is not waited for: the call fails */
+	int		 max_attempts;		/* 5xx / connection errors: 0: 3 */
 };
 
 struct uktv_watchmode_quota {
@@ -41,37 +54,172 @@ struct uktv_watchmode_quota {
 	long	quota;			/* X-Account-Quota, -1 unknown */
 	long	quota_used;		/* X-Account-Quota-Used, -1 unknown */
 	long	calls;			/* requests this client sent */
+	long	rate_limited;		/* 429 answers received */
+	long	retries;		/* requests sent again (429, 5xx, transport) */
 };
 
 struct uktv_watchmode;
 
 /*
+ * The Watchmode options every tool that calls Watchmode shares (long only;
+ * the values sit between toolopt's shared set and the tools' own range).
+ *
+ *   static struct option longopts[] = {
+ *           UKTV_TOOLOPT_LONGOPTS, UKTV_WATCHMODE_LONGOPTS, ...
+ */
+enum {
+	UKTV_OPT_API_KEY_FILE = 0x1040,
+	UKTV_OPT_API_KEY_SECRET,
+	UKTV_OPT_KEY_IN_QUERY
+};
+
+#define UKTV_WATCHMODE_LONGOPTS						\
+	{ "api-key-file",	required_argument, NULL, UKTV_OPT_API_KEY_FILE }, \
+	{ "api-key-secret",	required_argument, NULL, UKTV_OPT_API_KEY_SECRET }, \
+	{ "key-in-query",	no_argument,	   NULL, UKTV_OPT_KEY_IN_QUERY }
+
+#define UKTV_WATCHMODE_USAGE						\
+	"  --api-key-file FILE     Watchmode API key: first line of FILE\n" \
+	"  --api-key-secret ARN    Watchmode API key: a Secrets Manager secret\n" \
+	"                          (default: WATCHMODE_API_KEY)\n"		\
+	"  --key-in-query          send the key as the legacy apiKey parameter\n"
+
+/*
+ * Handles one of the options above (UKTV_TOOLOPT_HANDLED), says
+ * UKTV_TOOLOPT_NOT_MINE for others, or UKTV_TOOLOPT_BAD with why filled
+ * (--api-key-file and --api-key-secret together, an empty value).
+ */
+enum uktv_toolopt_result uktv_watchmode_opt_handle(struct uktv_watchmode_opts *,
+	    int ch, const char *arg, char *why, size_t whylen);
+
+/* A --country value: two ASCII letters, stored upper-case in out (3 bytes).
+ * Returns 0, or -1 when arg is not a country code. */
+int	uktv_watchmode_country(const char *arg, char out[3]);
+
+/*
  * Resolves base URL and key (aws is needed only for --api-key-secret and may
  * be NULL otherwise).  No key anywhere: UKTV_ERR_CONFIG naming the three
- * sources.  Caller frees with uktv_watchmode_free.
+ * sources.  A missing key file: UKTV_ERR_NOINPUT.  A bad
+ * WATCHMODE_ENDPOINT_URL: UKTV_ERR_CONFIG.  Caller frees with
+ * uktv_watchmode_free.
  */
 struct uktv_watchmode *uktv_watchmode_new(struct uktv_http *, struct uktv_aws *,
 	    const struct uktv_watchmode_opts *, struct uktv_error *);
 void	uktv_watchmode_free(struct uktv_watchmode *);
 
 /*
- * GET /v1/<path> with query parameters (pairs: name, value, ..., NULL; the
- * values are URL-encoded here), answer parsed into *out (caller puts).
+ * GET /v1/<path> with query parameters (pairs: name, value, ..., ended by
+ * a NULL name; a pair whose value is NULL is not sent, so optional filters
+ * can be passed as they are; values are URL-encoded here; params may be
+ * NULL), answer parsed into *out (caller puts).  path is relative to /v1/
+ * ("sources/", "title/1/details/").
+ * Errors name the endpoint ("Watchmode /v1/sources/: ...") and set
+ * err->http_status to Watchmode's status (401 for a paid-only endpoint on a
+ * free plan, so callers can fall back).
  */
 int	uktv_watchmode_get(struct uktv_watchmode *, const char *path,
 	    const char *const *params, struct json_object **out, struct uktv_error *);
 
-/* Every page of a paged endpoint (list-titles, changes/...): fn is called
- * with each page's "titles" array element (borrowed).  limit per page. */
+/*
+ * Every page of a paged endpoint (list-titles, changes/...): fn is called
+ * with each element of the page's "titles" (or "people") array (borrowed;
+ * a title summary for list-titles, a bare integer id for changes/...), in
+ * order.  limit per page (0: UKTV_WATCHMODE_PAGE_MAX).  max_calls bounds the
+ * requests this paging may send (0: no bound): when the next page would
+ * exceed it, it stops with UKTV_ERR_SERVICE, code "MaxCalls", having passed
+ * every title of the pages it fetched.  fn returns 0 to go on; any other
+ * value stops the paging and is returned (err untouched).  Paging ends
+ * at total_pages, or at an empty page.
+ */
 typedef int (*uktv_watchmode_title_fn)(struct json_object *title, void *arg);
 int	uktv_watchmode_pages(struct uktv_watchmode *, const char *path,
 	    const char *const *params, int limit, long max_calls,
 	    uktv_watchmode_title_fn, void *arg, struct uktv_error *);
+/* The same, also reporting the pages fetched and the total_results the
+ * first page announced (-1 unknown); either pointer may be NULL. */
+int	uktv_watchmode_pages_ex(struct uktv_watchmode *, const char *path,
+	    const char *const *params, int limit, long max_calls,
+	    uktv_watchmode_title_fn, void *arg, long *pages, long *total_results,
+	    struct uktv_error *);
+
+/* The typed endpoints.  Arrays and objects returned in *out: caller puts. */
+
+/* /v1/sources/: regions and types are CSV strings or NULL. */
+int	uktv_watchmode_sources(struct uktv_watchmode *, const char *regions,
+	    const char *types, struct json_object **out, struct uktv_error *);
+/* /v1/genres/ */
+int	uktv_watchmode_genres(struct uktv_watchmode *, struct json_object **out,
+	    struct uktv_error *);
+/* /v1/regions/ */
+int	uktv_watchmode_regions(struct uktv_watchmode *, struct json_object **out,
+	    struct uktv_error *);
+/* /v1/status/: {"quota":N,"quotaUsed":M}; also stored in the quota figures. */
+int	uktv_watchmode_status(struct uktv_watchmode *, long *quota, long *quota_used,
+	    struct uktv_error *);
+
+/* /v1/list-titles/ filters (documented names; CSV strings, NULL: not sent). */
+struct uktv_watchmode_filter {
+	const char	*types;
+	const char	*regions;
+	const char	*source_types;
+	const char	*source_ids;
+	const char	*genres;
+	const char	*network_ids;
+	const char	*languages;
+	const char	*release_date_start;	/* YYYYMMDD */
+	const char	*release_date_end;
+	const char	*user_rating_low;
+	const char	*user_rating_high;
+	const char	*critic_score_low;
+	const char	*critic_score_high;
+	const char	*person_id;
+	const char	*sort_by;
+};
+/* Every page of /v1/list-titles/ (as uktv_watchmode_pages_ex). */
+int	uktv_watchmode_list_titles(struct uktv_watchmode *,
+	    const struct uktv_watchmode_filter *, int limit, long max_calls,
+	    uktv_watchmode_title_fn, void *arg, long *pages, long *total_results,
+	    struct uktv_error *);
+
+/*
+ * /v1/title/{id}/details/: id is a Watchmode id, an IMDb id or movie-N/tv-N;
+ * append_to_response and regions are CSV strings or NULL.  An unknown title:
+ * UKTV_ERR_NOTFOUND.
+ */
+int	uktv_watchmode_title_details(struct uktv_watchmode *, const char *id,
+	    const char *append_to_response, const char *regions,
+	    struct json_object **out, struct uktv_error *);
+/* /v1/title/{id}/sources/: a bare array of offers. */
+int	uktv_watchmode_title_sources(struct uktv_watchmode *, const char *id,
+	    const char *regions, struct json_object **out, struct uktv_error *);
+
+/*
+ * /v1/changes/<change>/ ("new_titles", "titles_sources_changed", ...), every
+ * page; fn gets each title id (a json int, borrowed).  start_date/end_date
+ * YYYYMMDD[HHMMSS], types CSV, region a single code (titles_sources_changed);
+ * NULL: not sent.  Paid plans only: a free key gets UKTV_ERR_NOPERM with
+ * err->http_status 401.
+ */
+int	uktv_watchmode_changes(struct uktv_watchmode *, const char *change,
+	    const char *start_date, const char *end_date, const char *types,
+	    const char *region, long max_calls, uktv_watchmode_title_fn, void *arg,
+	    struct uktv_error *);
 
 const struct uktv_watchmode_quota *uktv_watchmode_quota(const struct uktv_watchmode *);
 /* Refuses (UKTV_ERR_QUOTA) when planned_calls exceeds the remaining quota
  * as known (asks /v1/status/ when nothing is known yet). */
 int	uktv_watchmode_check_quota(struct uktv_watchmode *, long planned_calls,
 	    struct uktv_error *);
+
+/* The base URL in use (no trailing slash, no /v1), for messages. */
+const char *uktv_watchmode_base_url(const struct uktv_watchmode *);
+
+/*
+ * Exposed for the unit tests: turns a non-2xx answer of endpoint (e.g.
+ * "/v1/sources/") into err, with key (may be NULL) masked out of any text
+ * Watchmode sent back.  Always returns -1.
+ */
+int	uktv_watchmode_answer_error(const char *endpoint,
+	    const struct uktv_http_response *, const char *key, struct uktv_error *);
 
 #endif
