@@ -10,11 +10,14 @@
  *   that fits none of these is an error, as it is for the CLI.
  * - The credentials file's values win over the config file's for the same
  *   profile (botocore merges them into one profile).
- * - Credentials chain, in botocore's order: environment, [assume-role / web
- *   identity / SSO: hook], static keys from the credentials file,
+ * - Credentials chain, in botocore's order: environment, assume role,
+ *   web identity, SSO, static keys from the credentials file,
  *   credential_process, static keys from the config file, container
  *   credentials, EC2 IMDSv2.  A --profile flag (not AWS_PROFILE) skips the
- *   environment keys, as the CLI does.
+ *   environment keys and the web identity variables, as the CLI does.
+ *   Assume role and web identity call STS (sts.c), SSO the portal and
+ *   SSO-OIDC (sso.c), each signing or not for itself: this file sits below
+ *   aws.c and never uses it.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -36,6 +39,8 @@
 #include <json-c/json.h>
 
 #include "awsconf.h"
+#include "sso.h"
+#include "sts.h"
 
 extern char **environ;
 
@@ -95,6 +100,7 @@ struct uktv_awsconf {
 	size_t		 nenv;
 	struct ini_file	 config;
 	struct ini_file	 cred;
+	char		*home;		/* for ~/.aws/sso/cache */
 	char		*profile;
 	int		 profile_flag;	/* given by opts: env keys are skipped */
 	int		 profile_named;	/* by opts or AWS_PROFILE */
@@ -655,6 +661,8 @@ uktv_awsconf_load(const struct uktv_awsconf_opts *opts, struct uktv_error *err)
 
 		home = pw != NULL ? pw->pw_dir : NULL;
 	}
+	if (home != NULL && (c->home = strdup(home)) == NULL)
+		goto nomem;
 
 	/* Files: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws. */
 	if ((path = file_path(c, "AWS_CONFIG_FILE", "config", home)) == NULL)
@@ -725,6 +733,7 @@ uktv_awsconf_free(struct uktv_awsconf *c)
 	free(c->env);
 	ini_clear(&c->config);
 	ini_clear(&c->cred);
+	free(c->home);
 	free(c->profile);
 	free(c->region);
 	free(c->endpoint_flag);
@@ -857,14 +866,22 @@ services_endpoint(const struct uktv_awsconf *c,
 	return NULL;
 }
 
-char *
-uktv_awsconf_endpoint(const struct uktv_awsconf *c,
-    const struct uktv_aws_service *svc, struct uktv_error *err)
+/*
+ * The endpoint of svc in region.  honour_flag: whether --endpoint-url
+ * applies; it is the endpoint of the service a tool calls, so (as for the
+ * CLI's --endpoint-url) the credential providers' STS, SSO and SSO-OIDC
+ * calls do not use it, while AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL and the
+ * profile's endpoints apply to them as to any client the SDKs create.
+ */
+static char *
+service_endpoint(const struct uktv_awsconf *c,
+    const struct uktv_aws_service *svc, const char *region, int honour_flag,
+    struct uktv_error *err)
 {
 	char name[128], *url;
 	const char *v;
 
-	if (c->endpoint_flag != NULL)
+	if (honour_flag && c->endpoint_flag != NULL)
 		return endpoint_dup(c->endpoint_flag, err);
 	if (!is_true(env_get(c, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) &&
 	    !is_true(profile_value(c, c->profile,
@@ -877,25 +894,32 @@ uktv_awsconf_endpoint(const struct uktv_awsconf *c,
 		    (v = profile_value(c, c->profile, "endpoint_url")) != NULL)
 			return endpoint_dup(v, err);
 	}
-	if (c->region == NULL) {
+	if (region == NULL) {
 		uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "no AWS region for %s: use --region, AWS_REGION or "
 		    "\"region\" in profile \"%s\"", svc->host_prefix,
 		    c->profile);
 		return NULL;
 	}
-	if (!valid_region(c->region)) {
+	if (!valid_region(region)) {
 		uktv_error_set(err, UKTV_ERR_CONFIG,
-		    "\"%s\" is not a valid AWS region name", c->region);
+		    "\"%s\" is not a valid AWS region name", region);
 		return NULL;
 	}
 	/* The China partition has its own DNS suffix. */
 	if (asprintf(&url, "https://%s.%s.amazonaws.com%s", svc->host_prefix,
-	    c->region, strncmp(c->region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
+	    region, strncmp(region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
 		oom(err);
 		return NULL;
 	}
 	return url;
+}
+
+char *
+uktv_awsconf_endpoint(const struct uktv_awsconf *c,
+    const struct uktv_aws_service *svc, struct uktv_error *err)
+{
+	return service_endpoint(c, svc, c->region, 1, err);
 }
 
 /* ---------------------------------------------------------------- */
@@ -943,8 +967,11 @@ uktv_awsconf_parse_time(const char *s, time_t *out)
 		while (isdigit((unsigned char)*p))
 			p++;
 	}
+	/* "...UTC": the zone as the AWS CLI v1's sso login wrote it. */
 	if (*p == 'Z' || *p == 'z')
 		p++;
+	else if (strcmp(p, "UTC") == 0)
+		p += 3;
 	else if (*p == '+' || *p == '-') {
 		int sign = *p++ == '-' ? -1 : 1;
 
@@ -1113,43 +1140,25 @@ from_env(struct uktv_awsconf *c, struct uktv_creds *out,
 	return 1;
 }
 
-/*
- * HOOK for the next issue: role_arn (source_profile / credential_source),
- * web_identity_token_file and sso_* profiles.  botocore tries these before
- * the profile's static keys (a role profile may carry the source keys
- * itself), so this runs first.  Returns 1 with out filled, 0 when the profile
- * has none of them ("not applicable"), -1 with err.
- */
-static int
-from_profile_role(struct uktv_awsconf *c, struct uktv_http *http,
-    struct uktv_creds *out, struct uktv_error *err)
-{
-	(void)c;
-	(void)http;
-	(void)out;
-	(void)err;
-	return 0;
-}
-
 /* aws_access_key_id / aws_secret_access_key [/ aws_session_token] of the
  * profile in one file. */
 static int
 from_static(struct uktv_awsconf *c, const struct ini_file *f,
-    struct uktv_creds *out, struct uktv_error *err)
+    const char *profile, struct uktv_creds *out, struct uktv_error *err)
 {
-	const char *ak = file_value(f, c->profile, "aws_access_key_id");
-	const char *sk = file_value(f, c->profile, "aws_secret_access_key");
+	const char *ak = file_value(f, profile, "aws_access_key_id");
+	const char *sk = file_value(f, profile, "aws_secret_access_key");
 
 	if (ak == NULL && sk == NULL)
 		return 0;
 	c->fetches++;
 	if (ak == NULL || sk == NULL)
 		return uktv_error_set(err, UKTV_ERR_CONFIG,
-		    "profile \"%s\" in %s has %s but no %s", c->profile,
+		    "profile \"%s\" in %s has %s but no %s", profile,
 		    f->path, ak ? "aws_access_key_id" : "aws_secret_access_key",
 		    ak ? "aws_secret_access_key" : "aws_access_key_id");
 	if (creds_set(out, ak, sk,
-	    file_value(f, c->profile, "aws_session_token"), 0, "profile",
+	    file_value(f, profile, "aws_session_token"), 0, "profile",
 	    err) == -1)
 		return -1;
 	return 1;
@@ -1163,10 +1172,10 @@ from_static(struct uktv_awsconf *c, const struct ini_file *f,
  * never goes into an error message.
  */
 static int
-from_process(struct uktv_awsconf *c, struct uktv_creds *out,
-    struct uktv_error *err)
+from_process(struct uktv_awsconf *c, const char *profile,
+    struct uktv_creds *out, struct uktv_error *err)
 {
-	const char *cmd = profile_value(c, c->profile, "credential_process");
+	const char *cmd = profile_value(c, profile, "credential_process");
 	posix_spawn_file_actions_t fa;
 	char *argv[4], *buf;
 	const char *why;
@@ -1183,7 +1192,7 @@ from_process(struct uktv_awsconf *c, struct uktv_creds *out,
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		free(buf);
 		return uktv_error_set(err, UKTV_ERR_INTERNAL,
-		    "profile \"%s\": credential_process: pipe: %s", c->profile,
+		    "profile \"%s\": credential_process: pipe: %s", profile,
 		    strerror(errno));
 	}
 	argv[0] = "/bin/sh";
@@ -1202,7 +1211,7 @@ from_process(struct uktv_awsconf *c, struct uktv_creds *out,
 		free(buf);
 		return uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "profile \"%s\": cannot run credential_process: %s",
-		    c->profile, strerror(rc));
+		    profile, strerror(rc));
 	}
 	for (;;) {
 		n = read(pfd[0], buf + len, MAX_PROCESS_OUTPUT + 1 - len);
@@ -1224,22 +1233,22 @@ from_process(struct uktv_awsconf *c, struct uktv_creds *out,
 	if (toobig)
 		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "profile \"%s\": credential_process printed more than %ld "
-		    "bytes", c->profile, MAX_PROCESS_OUTPUT);
+		    "bytes", profile, MAX_PROCESS_OUTPUT);
 	else if (WIFSIGNALED(st))
 		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "profile \"%s\": credential_process was killed by signal %d",
-		    c->profile, WTERMSIG(st));
+		    profile, WTERMSIG(st));
 	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "profile \"%s\": credential_process exited with status %d",
-		    c->profile, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		    profile, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	else if (creds_from_json(buf, len, "SessionToken", 1,
 	    "credential_process", out, &why, err) == -1) {
 		if (err == NULL || err->kind != UKTV_ERR_INTERNAL)
 			uktv_error_set(err, UKTV_ERR_CONFIG,
 			    "profile \"%s\": credential_process output is not "
 			    "credentials (%s; want JSON with Version 1, "
-			    "AccessKeyId, SecretAccessKey)", c->profile, why);
+			    "AccessKeyId, SecretAccessKey)", profile, why);
 		rc = -1;
 	} else
 		rc = 1;
@@ -1575,6 +1584,542 @@ done:
 	return rc;
 }
 
+/* ---------------------------------------------------------------- */
+/* Assume role, web identity, SSO                                    */
+/* ---------------------------------------------------------------- */
+
+/* Profiles in one source_profile chain; loops are caught long before. */
+#define MAX_ROLE_CHAIN		16
+/* DurationSeconds: 15 min to 12 h (STS AssumeRole API reference). */
+#define MIN_ROLE_DURATION	900
+#define MAX_ROLE_DURATION	43200
+#define MAX_WEB_TOKEN_FILE	(64L * 1024)
+
+struct role_chain {
+	const char	*visited[MAX_ROLE_CHAIN];
+	size_t		 n;
+};
+
+static int	source_creds(struct uktv_awsconf *, struct uktv_http *,
+		    const char *, const char *, struct role_chain *,
+		    struct uktv_creds *, struct uktv_error *);
+
+/* http, or a handle of our own in *own when the caller gave none. */
+static struct uktv_http *
+use_http(struct uktv_awsconf *c, struct uktv_http *http,
+    struct uktv_http **own, struct uktv_error *err)
+{
+	struct uktv_http_opts o = { 0 };
+
+	if (http != NULL)
+		return http;
+	if (*own != NULL)
+		return *own;
+	o.ca_bundle = env_get(c, "AWS_CA_BUNDLE");
+	*own = uktv_http_new(&o, err);
+	return *own;
+}
+
+/* botocore's _has_static_credentials: the profile names an access key. */
+static int
+has_static(const struct uktv_awsconf *c, const char *profile)
+{
+	return profile_value(c, profile, "aws_access_key_id") != NULL;
+}
+
+/* botocore's AssumeRoleProvider takes a profile with role_arn unless it is
+ * configured for web identity (that provider reads role_arn itself). */
+static int
+is_role_profile(const struct uktv_awsconf *c, const char *profile)
+{
+	return profile_value(c, profile, "role_arn") != NULL &&
+	    profile_value(c, profile, "web_identity_token_file") == NULL;
+}
+
+/* The regional STS endpoint of the active region (what the SDKs use, and
+ * what AWS recommends); us-east-1 when no region is set at all. */
+static char *
+sts_endpoint(const struct uktv_awsconf *c, const char **region,
+    struct uktv_error *err)
+{
+	*region = c->region != NULL ? c->region : "us-east-1";
+	return service_endpoint(c, &uktv_svc_sts, *region, 0, err);
+}
+
+/* RoleSessionName: envname (when given and set), the profile's
+ * role_session_name, else one of our own as botocore makes one. */
+static int
+session_name(const struct uktv_awsconf *c, const char *profile,
+    const char *envname, char *buf, size_t len, struct uktv_error *err)
+{
+	const char *v = envname != NULL ? env_get(c, envname) : NULL;
+
+	if (v == NULL)
+		v = profile_value(c, profile, "role_session_name");
+	if (v == NULL) {
+		snprintf(buf, len, "uktv-session-%lld", (long long)time(NULL));
+		return 0;
+	}
+	if (!uktv_sts_session_name_valid(v))
+		return uktv_error_set(err, UKTV_ERR_CONFIG,
+		    "profile \"%s\": role_session_name \"%s\" is not 2 to %d "
+		    "characters of A-Z a-z 0-9 + = , . @ _ -", profile, v,
+		    UKTV_STS_SESSION_NAME_MAX);
+	strlcpy(buf, v, len);
+	return 0;
+}
+
+static int
+role_duration(const struct uktv_awsconf *c, const char *profile, long *out,
+    struct uktv_error *err)
+{
+	const char *v = profile_value(c, profile, "duration_seconds"), *e = NULL;
+	long long n;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	n = strtonum(v, MIN_ROLE_DURATION, MAX_ROLE_DURATION, &e);
+	if (e != NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG,
+		    "profile \"%s\": duration_seconds \"%s\" is not a number of "
+		    "seconds from %d to %d", profile, v, MIN_ROLE_DURATION,
+		    MAX_ROLE_DURATION);
+	*out = (long)n;
+	return 0;
+}
+
+static void
+copy_err(struct uktv_error *dst, const struct uktv_error *src)
+{
+	if (dst != NULL)
+		*dst = *src;
+}
+
+/*
+ * Web identity (SDK reference guide, "Assume role credential provider",
+ * web identity): a token file and a role ARN, from AWS_WEB_IDENTITY_TOKEN_FILE,
+ * AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME (each variable winning over the
+ * profile's key, as in botocore; not when use_env is 0: --profile, or a
+ * source profile) or the profile's web_identity_token_file, role_arn and
+ * role_session_name.  The file is read on every fetch: EKS and other
+ * issuers rotate it.
+ */
+static int
+from_web_identity(struct uktv_awsconf *c, struct uktv_http *http,
+    const char *profile, int use_env, struct uktv_creds *out,
+    struct uktv_error *err)
+{
+	struct uktv_sts_request req = { 0 };
+	struct uktv_http *own = NULL;
+	const char *file = NULL, *arn = NULL, *region;
+	char name[UKTV_STS_SESSION_NAME_MAX + 1], *path = NULL, *text = NULL;
+	char *endpoint = NULL, *tok;
+	int rc = -1, r;
+
+	if (use_env) {
+		file = env_get(c, "AWS_WEB_IDENTITY_TOKEN_FILE");
+		arn = env_get(c, "AWS_ROLE_ARN");
+	}
+	if (file == NULL)
+		file = profile_value(c, profile, "web_identity_token_file");
+	if (file == NULL)
+		return 0;
+	if (arn == NULL)
+		arn = profile_value(c, profile, "role_arn");
+	c->fetches++;
+	if (arn == NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG,
+		    "profile \"%s\": a web identity token file is set (%s) but "
+		    "no role: set role_arn in the profile or AWS_ROLE_ARN",
+		    profile, file);
+	if (session_name(c, profile, use_env ? "AWS_ROLE_SESSION_NAME" : NULL,
+	    name, sizeof(name), err) == -1 ||
+	    role_duration(c, profile, &req.duration_seconds, err) == -1)
+		return -1;
+	if ((path = expand_home(file, c->home)) == NULL)
+		return oom(err);
+	if ((r = slurp(path, MAX_WEB_TOKEN_FILE, &text, NULL, err)) <= 0) {
+		if (r == 0)
+			uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
+			    "web identity token file %s does not exist",
+			    profile, path);
+		else if (err != NULL)
+			err->kind = UKTV_ERR_CONFIG;
+		goto done;
+	}
+	/* A file written by echo ends in a newline: not part of the token. */
+	tok = trim(text);
+	if (*tok == '\0') {
+		uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": web "
+		    "identity token file %s is empty", profile, path);
+		goto done;
+	}
+	if ((endpoint = sts_endpoint(c, &region, err)) == NULL ||
+	    (http = use_http(c, http, &own, err)) == NULL)
+		goto done;
+	req.endpoint = endpoint;
+	req.region = region;
+	req.role_arn = arn;
+	req.role_session_name = name;
+	req.web_identity_token = tok;
+	if (uktv_sts_assume_role_with_web_identity(http, &req, out, err) == -1) {
+		uktv_error_prefix(err, "profile \"%s\": web identity role %s",
+		    profile, arn);
+		goto done;
+	}
+	rc = 1;
+done:
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	uktv_http_free(own);
+	free(endpoint);
+	free(path);
+	return rc;
+}
+
+/* The one line an SSO user needs: what is wrong and the command that
+ * fixes it.  Never the token. */
+static int
+sso_login_needed(const char *profile, const char *what,
+    struct uktv_error *err)
+{
+	return uktv_error_set(err, UKTV_ERR_NOPERM, "profile \"%s\": %s; run "
+	    "\"aws sso login --profile %s\"", profile, what, profile);
+}
+
+/*
+ * IAM Identity Center (SDK reference guide, "IAM Identity Center credential
+ * provider"; botocore's SSOProvider): a profile with any of sso_start_url,
+ * sso_region, sso_account_id, sso_role_name, either with sso_session (start
+ * URL and region from [sso-session NAME], token cached under the session
+ * name's SHA-1, refreshed through SSO-OIDC within 15 minutes of expiry) or
+ * in the legacy form (all four in the profile, token cached under the start
+ * URL's SHA-1, never refreshed: `aws sso login` is the only way).
+ */
+static int
+from_sso(struct uktv_awsconf *c, struct uktv_http *http, const char *profile,
+    struct uktv_creds *out, struct uktv_error *err)
+{
+	static const char *const keys[] = {
+		"sso_start_url", "sso_region", "sso_account_id", "sso_role_name"
+	};
+	struct uktv_sso_token tok = { 0 };
+	struct uktv_http *own = NULL;
+	struct uktv_error lerr, werr;
+	const char *session, *vals[4];
+	char missing[128] = "", what[sizeof(lerr.message) + 64];
+	char *path = NULL, *portal = NULL;
+	char *oidc = NULL;
+	time_t now = time(NULL);
+	int rc = -1, any = 0, r;
+
+	for (size_t i = 0; i < 4; i++)
+		if ((vals[i] = profile_value(c, profile, keys[i])) != NULL)
+			any = 1;
+	if (!any)
+		return 0;
+	c->fetches++;
+	if ((session = profile_value(c, profile, "sso_session")) != NULL) {
+		if (!ini_has(&c->config, SECT_SSO_SESSION, session))
+			return uktv_error_set(err, UKTV_ERR_CONFIG,
+			    "profile \"%s\": sso_session \"%s\" has no "
+			    "[sso-session %s] section in %s", profile, session,
+			    session, c->config.path);
+		/* botocore: a key in both must agree; the session's is used. */
+		for (size_t i = 0; i < 2; i++) {
+			const char *sv = uktv_awsconf_sso_session_get(c,
+			    session, keys[i]);
+
+			if (sv != NULL && vals[i] != NULL &&
+			    strcmp(sv, vals[i]) != 0)
+				return uktv_error_set(err, UKTV_ERR_CONFIG,
+				    "profile \"%s\": %s differs between the "
+				    "profile and [sso-session %s]", profile,
+				    keys[i], session);
+			if (sv != NULL)
+				vals[i] = sv;
+		}
+	}
+	for (size_t i = 0; i < 4; i++)
+		if (vals[i] == NULL) {
+			if (missing[0] != '\0')
+				strlcat(missing, ", ", sizeof(missing));
+			strlcat(missing, keys[i], sizeof(missing));
+		}
+	if (missing[0] != '\0')
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\" is "
+		    "configured for SSO but has no %s", profile, missing);
+
+	if ((path = uktv_sso_cache_path(c->home,
+	    session != NULL ? session : vals[0])) == NULL)
+		return oom(err);
+	uktv_error_clear(&lerr);
+	if ((r = uktv_sso_token_read(path, &tok, &lerr)) == 0) {
+		sso_login_needed(profile, "not logged in to IAM Identity Center "
+		    "(no cached SSO token)", err);
+		goto done;
+	}
+	if (r == -1) {
+		if (lerr.kind == UKTV_ERR_INTERNAL) {
+			copy_err(err, &lerr);
+			goto done;
+		}
+		snprintf(what, sizeof(what), "the cached SSO token is unusable "
+		    "(%s)", lerr.message);
+		sso_login_needed(profile, what, err);
+		goto done;
+	}
+	if (session != NULL && now >= tok.expires_at - UKTV_SSO_REFRESH_WINDOW &&
+	    uktv_sso_token_refreshable(&tok, now)) {
+		if ((http = use_http(c, http, &own, err)) == NULL ||
+		    (oidc = service_endpoint(c, &uktv_svc_sso_oidc, vals[1], 0,
+		    err)) == NULL)
+			goto done;
+		uktv_error_clear(&lerr);
+		if (uktv_sso_refresh(http, oidc, &tok, now, &lerr) == 0) {
+			/* The new token works for this run even when the cache
+			 * cannot be rewritten; the next run refreshes again. */
+			uktv_error_clear(&werr);
+			(void)uktv_sso_token_write(path, &tok, &werr);
+		} else if (now >= tok.expires_at) {
+			if (lerr.kind != UKTV_ERR_NOPERM &&
+			    lerr.kind != UKTV_ERR_SERVICE) {
+				/* Unreachable: not the user's login to blame. */
+				copy_err(err, &lerr);
+				uktv_error_prefix(err, "profile \"%s\"", profile);
+				goto done;
+			}
+			snprintf(what, sizeof(what), "the SSO session has "
+			    "expired and could not be refreshed (%s)", lerr.code);
+			sso_login_needed(profile, what, err);
+			goto done;
+		}
+		/* Refresh failed but the token is still good: use it. */
+	}
+	if (now >= tok.expires_at) {
+		sso_login_needed(profile, "the SSO session has expired", err);
+		goto done;
+	}
+	if ((http = use_http(c, http, &own, err)) == NULL ||
+	    (portal = service_endpoint(c, &uktv_svc_sso, vals[1], 0,
+	    err)) == NULL)
+		goto done;
+	uktv_error_clear(&lerr);
+	if (uktv_sso_role_credentials(http, portal, tok.access_token, vals[2],
+	    vals[3], out, &lerr) == -1) {
+		if (lerr.kind == UKTV_ERR_NOPERM) {
+			snprintf(what, sizeof(what), "IAM Identity Center refused "
+			    "the SSO session or role %s in account %s (%s)",
+			    vals[3], vals[2], lerr.code);
+			sso_login_needed(profile, what, err);
+		} else {
+			copy_err(err, &lerr);
+			uktv_error_prefix(err, "profile \"%s\"", profile);
+		}
+		goto done;
+	}
+	rc = 1;
+done:
+	uktv_sso_token_wipe(&tok);
+	uktv_http_free(own);
+	free(path);
+	free(portal);
+	free(oidc);
+	return rc;
+}
+
+/* "a -> b -> a" for a loop message. */
+static void
+chain_text(const struct role_chain *ch, const char *last, char *buf,
+    size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < ch->n; i++) {
+		strlcat(buf, ch->visited[i], len);
+		strlcat(buf, " -> ", len);
+	}
+	strlcat(buf, last, len);
+}
+
+/*
+ * role_arn with source_profile or credential_source (SDK reference guide,
+ * "Assume role credential provider"; botocore's AssumeRoleProvider): the
+ * source credentials are resolved, then STS AssumeRole is called with them.
+ * A profile may name itself as source_profile only when it has static keys;
+ * any other repeat is a loop, named with the whole chain.  mfa_serial would
+ * need a prompt, which a pipeline cannot answer: refused.
+ */
+static int
+assume_role(struct uktv_awsconf *c, struct uktv_http *http,
+    const char *profile, struct role_chain *ch, struct uktv_creds *out,
+    struct uktv_error *err)
+{
+	struct uktv_sts_request req = { 0 };
+	struct uktv_creds src = { 0 };
+	struct uktv_http *own = NULL;
+	const char *arn = profile_value(c, profile, "role_arn");
+	const char *sprof = profile_value(c, profile, "source_profile");
+	const char *csrc = profile_value(c, profile, "credential_source");
+	const char *region;
+	char name[UKTV_STS_SESSION_NAME_MAX + 1], loop[512], why[160];
+	char *endpoint = NULL;
+	int rc = -1, r;
+
+	c->fetches++;
+	if (profile_value(c, profile, "mfa_serial") != NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\" "
+		    "has mfa_serial: uktv never prompts for an MFA code (it "
+		    "runs in pipelines); use a role without MFA, or put "
+		    "session credentials from \"aws sts get-session-token\" in "
+		    "the environment", profile);
+	if (sprof != NULL && csrc != NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\" "
+		    "has both source_profile and credential_source: keep one",
+		    profile);
+	if (sprof == NULL && csrc == NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\" "
+		    "has role_arn but neither source_profile nor "
+		    "credential_source", profile);
+	if (session_name(c, profile, NULL, name, sizeof(name), err) == -1 ||
+	    role_duration(c, profile, &req.duration_seconds, err) == -1)
+		return -1;
+	if (ch->n == MAX_ROLE_CHAIN)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
+		    "more than %d profiles in its source_profile chain",
+		    profile, MAX_ROLE_CHAIN);
+	ch->visited[ch->n++] = profile;
+
+	if (sprof != NULL) {
+		if (!uktv_awsconf_profile_exists(c, sprof))
+			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
+			    "\"%s\": source_profile \"%s\" is not in %s or %s",
+			    profile, sprof, c->config.path, c->cred.path);
+		for (size_t i = 0; i < ch->n; i++) {
+			if (strcmp(ch->visited[i], sprof) != 0)
+				continue;
+			/* Itself, for its own static keys: allowed. */
+			if (strcmp(sprof, profile) == 0 && has_static(c, profile))
+				continue;
+			chain_text(ch, sprof, loop, sizeof(loop));
+			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
+			    "\"%s\": source_profile loop: %s", ch->visited[0],
+			    loop);
+		}
+		if (source_creds(c, http, sprof, profile, ch, &src, err) == -1)
+			return -1;
+	} else if (strcmp(csrc, "Environment") == 0) {
+		if ((r = from_env(c, &src, err)) == -1)
+			return -1;
+		if (r == 0)
+			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
+			    "\"%s\": credential_source Environment, but "
+			    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not "
+			    "set", profile);
+	} else if (strcmp(csrc, "EcsContainer") == 0) {
+		if ((r = from_container(c, http, &src, err)) == -1)
+			return -1;
+		if (r == 0)
+			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
+			    "\"%s\": credential_source EcsContainer, but "
+			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI "
+			    "are not set", profile);
+	} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
+		strlcpy(why, "no answer", sizeof(why));
+		if ((r = from_imds(c, &src, why, sizeof(why), err)) == -1)
+			return -1;
+		if (r == 0)
+			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
+			    "\"%s\": credential_source Ec2InstanceMetadata, but "
+			    "instance metadata gave no credentials (%s)",
+			    profile, why);
+	} else
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
+		    "credential_source \"%s\" is not Environment, "
+		    "Ec2InstanceMetadata or EcsContainer", profile, csrc);
+
+	if ((endpoint = sts_endpoint(c, &region, err)) == NULL ||
+	    (http = use_http(c, http, &own, err)) == NULL)
+		goto done;
+	req.endpoint = endpoint;
+	req.region = region;
+	req.role_arn = arn;
+	req.role_session_name = name;
+	req.external_id = profile_value(c, profile, "external_id");
+	if (uktv_sts_assume_role(http, &req, &src, out, err) == -1) {
+		uktv_error_prefix(err, "profile \"%s\": assume role %s", profile,
+		    arn);
+		goto done;
+	}
+	rc = 1;
+done:
+	uktv_creds_wipe(&src);
+	uktv_http_free(own);
+	free(endpoint);
+	return rc;
+}
+
+/*
+ * The credentials of a source_profile (botocore's
+ * _resolve_credentials_from_profile): a profile with static keys, or one
+ * that is not a role profile, goes through the profile providers (web
+ * identity, SSO, credentials file, credential_process, config file; no
+ * environment); a role profile is assumed in turn.  0 or -1.
+ */
+static int
+source_creds(struct uktv_awsconf *c, struct uktv_http *http, const char *name,
+    const char *parent, struct role_chain *ch, struct uktv_creds *out,
+    struct uktv_error *err)
+{
+	int rc;
+
+	if (!has_static(c, name) && is_role_profile(c, name))
+		return assume_role(c, http, name, ch, out, err) == 1 ? 0 : -1;
+	rc = from_web_identity(c, http, name, 0, out, err);
+	if (rc == 0)
+		rc = from_sso(c, http, name, out, err);
+	if (rc == 0)
+		rc = from_static(c, &c->cred, name, out, err);
+	if (rc == 0)
+		rc = from_process(c, name, out, err);
+	if (rc == 0)
+		rc = from_static(c, &c->config, name, out, err);
+	if (rc == 0)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": its "
+		    "source_profile \"%s\" has no credentials", parent, name);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The profile providers botocore runs before the profile's static keys:
+ * assume role, web identity (with the environment's variables unless
+ * --profile was given), SSO.  One resolution counts as one fetch, however
+ * many profiles and calls its chain took.  1 with out filled, 0 when the
+ * profile has none of them, -1 with err.
+ */
+static int
+from_profile_role(struct uktv_awsconf *c, struct uktv_http *http,
+    struct uktv_creds *out, struct uktv_error *err)
+{
+	struct role_chain ch = { .n = 0 };
+	long before = c->fetches;
+	int rc;
+
+	if (is_role_profile(c, c->profile))
+		rc = assume_role(c, http, c->profile, &ch, out, err);
+	else {
+		rc = from_web_identity(c, http, c->profile, !c->profile_flag,
+		    out, err);
+		if (rc == 0)
+			rc = from_sso(c, http, c->profile, out, err);
+	}
+	if (c->fetches != before)
+		c->fetches = before + 1;
+	return rc;
+}
+
 /* The chain, in order; 0 with out filled, -1 with err. */
 static int
 resolve(struct uktv_awsconf *c, struct uktv_http *http,
@@ -1588,11 +2133,11 @@ resolve(struct uktv_awsconf *c, struct uktv_http *http,
 	if (rc == 0)
 		rc = from_profile_role(c, http, out, err);
 	if (rc == 0)
-		rc = from_static(c, &c->cred, out, err);
+		rc = from_static(c, &c->cred, c->profile, out, err);
 	if (rc == 0)
-		rc = from_process(c, out, err);
+		rc = from_process(c, c->profile, out, err);
 	if (rc == 0)
-		rc = from_static(c, &c->config, out, err);
+		rc = from_static(c, &c->config, c->profile, out, err);
 	if (rc == 0)
 		rc = from_container(c, http, out, err);
 	if (rc == 0)

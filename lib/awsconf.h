@@ -14,12 +14,35 @@
  *              [services NAME] with "svc =\n  endpoint_url = ..."), the
  *              profile's endpoint_url, then https://<prefix>.<region>.amazonaws.com.
  *              AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips all but the flag.
- * Credentials: environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- *              AWS_SESSION_TOKEN; skipped when opts->profile is given, as the
- *              CLI's --profile does), then the profile in botocore's order
- *              ([hook: role_arn / web identity / sso], credentials file static
- *              keys, credential_process, config file static keys), container
- *              credentials, EC2 IMDSv2.
+ * Credentials, in the order of the AWS SDKs (botocore's resolver; SDKs and
+ * Tools Reference Guide, "Understand the credential provider chain"):
+ *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ *      AWS_SESSION_TOKEN (skipped when opts->profile is given, as the
+ *      CLI's --profile does);
+ *   2. assume role: the profile's role_arn with source_profile (a chain of
+ *      profiles; a loop is an error naming it) or credential_source
+ *      (Environment, Ec2InstanceMetadata, EcsContainer); role_session_name,
+ *      external_id, duration_seconds; mfa_serial is refused (no prompt in a
+ *      pipeline).  STS AssumeRole, regional endpoint (sts.h);
+ *   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
+ *      AWS_ROLE_SESSION_NAME (not with opts->profile), else the profile's
+ *      web_identity_token_file and role_arn: AssumeRoleWithWebIdentity;
+ *   4. IAM Identity Center (SSO): sso_session + [sso-session NAME], or the
+ *      legacy sso_start_url/sso_region/sso_account_id/sso_role_name, with
+ *      the token `aws sso login` cached in ~/.aws/sso/cache (sso.h);
+ *   5. static keys of the profile in the credentials file;
+ *   6. credential_process;
+ *   7. static keys of the profile in the config file;
+ *   8. container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI /
+ *      _FULL_URI);
+ *   9. EC2 instance metadata, IMDSv2 (off with AWS_EC2_METADATA_DISABLED).
+ * A source_profile's own credentials come from 3-7 of that profile (no
+ * environment), or from assuming its role when it is a role profile without
+ * static keys.  STS, SSO and SSO-OIDC endpoints follow the endpoint rules
+ * above except --endpoint-url, which is the called service's alone.
+ * Credential sources (struct uktv_creds.source): "environment", "profile",
+ * "credential_process", "assume-role", "web-identity", "sso", "container",
+ * "imds".
  */
 #ifndef UKTV_AWSCONF_H
 #define UKTV_AWSCONF_H
@@ -83,18 +106,26 @@ char	*uktv_awsconf_endpoint(const struct uktv_awsconf *,
  * temporary credentials are refreshed once they are within the refresh margin
  * of their expiration.  The pointer stays owned by conf and valid until the
  * next call.  No credentials anywhere: NULL, UKTV_ERR_CONFIG, one line that
- * says where uktv looked.  http is used for container credentials and IMDS.
+ * says where uktv looked.  http is used for container credentials, STS and
+ * SSO (NULL: a handle of its own for the call).  Errors are one line, name
+ * the profile and never hold a secret or token: an SSO login that has
+ * expired or is missing is UKTV_ERR_NOPERM with the "aws sso login
+ * --profile NAME" to run; a failed refresh keeps credentials that have not
+ * expired yet.
  */
 const struct uktv_creds *uktv_awsconf_credentials(struct uktv_awsconf *,
 	    struct uktv_http *, struct uktv_error *);
 /* Seconds before expiration at which cached credentials are refreshed
  * (default 300; AWS_CREDENTIALS_REFRESH_MARGIN overrides, for tests). */
 void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
-/* How many times a credential provider was invoked (tests count refreshes). */
+/* How many times the chain fetched credentials (tests count refreshes): one
+ * per provider invoked, a whole assume-role / SSO / web identity resolution
+ * (however many profiles and calls it took) counting once. */
 long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
 long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
 /* Parses an ISO 8601 time as AWS sends them ("2025-07-04T16:02:51Z",
- * fractional seconds and +hh:mm offsets allowed, no zone = UTC).
+ * fractional seconds and +hh:mm offsets allowed, no zone = UTC; "UTC" as a
+ * zone, as old SSO caches have it).
  * 0 with *t set, or -1 when malformed. */
 int	uktv_awsconf_parse_time(const char *, time_t *t);
 

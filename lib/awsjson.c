@@ -36,7 +36,11 @@ uktv_awsjson_call_raw(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 	req.body = body;
 	req.body_len = body_len;
 	if (uktv_aws_send(aws, &req, &resp, err) == -1) {
-		uktv_error_prefix(err, "%s %s", svc->target_prefix, op);
+		/* Configuration and credential problems are about the user's
+		 * set-up, not this operation: they read better on their own. */
+		if (err->kind != UKTV_ERR_CONFIG &&
+		    !(err->kind == UKTV_ERR_NOPERM && err->http_status == 0))
+			uktv_error_prefix(err, "%s %s", svc->target_prefix, op);
 		return -1;
 	}
 	/* Answers can be large (GetRecords: up to 10 MiB); json-c's default

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "awsconf.h"
+#include "sso.h"
 #include "unit.h"
 
 extern char **environ;
@@ -1274,6 +1275,10 @@ test_parse_time(void)
 	CHECK_INT(t, 1751644971);
 	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51", &t), 0);
 	CHECK_INT(t, 1751644971);
+	/* The AWS CLI v1's SSO cache wrote the zone as "UTC". */
+	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51UTC", &t), 0);
+	CHECK_INT(t, 1751644971);
+	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51UTCx", &t), -1);
 	CHECK_INT(uktv_awsconf_parse_time("2025-07-04", &t), -1);
 	CHECK_INT(uktv_awsconf_parse_time("2025-13-04T16:02:51Z", &t), -1);
 	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51Zjunk", &t), -1);
@@ -1299,6 +1304,429 @@ test_creds_wipe(void)
 	uktv_creds_wipe(NULL);
 }
 
+/* ---------------------------------------------------------------- */
+/* Assume role, web identity, SSO                                    */
+/* ---------------------------------------------------------------- */
+
+/* Resolves profile's credentials; NULL with *err when they fail. */
+static const struct uktv_creds *
+creds_of(struct uktv_awsconf **cp, const char *profile, const char *flag_url,
+    struct uktv_error *err)
+{
+	*cp = load(profile, NULL, flag_url, err);
+	if (*cp == NULL)
+		return NULL;
+	return uktv_awsconf_credentials(*cp, NULL, err);
+}
+
+/* The credentials of profile must fail with kind and a message holding
+ * want (and, when given, want2). */
+static void
+expect_fail(const char *profile, enum uktv_error_kind kind, const char *want,
+    const char *want2)
+{
+	struct uktv_awsconf *c = NULL;
+	struct uktv_error err;
+	const struct uktv_creds *cr;
+
+	cr = creds_of(&c, profile, NULL, &err);
+	CHECK(cr == NULL);
+	CHECK_INT(err.kind, kind);
+	CHECK(strstr(err.message, want) != NULL);
+	CHECK(want2 == NULL || strstr(err.message, want2) != NULL);
+	CHECK(strchr(err.message, '\n') == NULL);
+	if (cr != NULL || err.kind != kind || strstr(err.message, want) == NULL ||
+	    (want2 != NULL && strstr(err.message, want2) == NULL))
+		printf("# %s: %s\n", profile, err.message);
+	uktv_awsconf_free(c);
+}
+
+static void
+test_role_config_errors(void)
+{
+	char sts[64];
+
+	setup();
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("AWS_REGION", "eu-west-2", 1);
+	/* Nothing here may reach STS: make it unreachable to be sure. */
+	snprintf(sts, sizeof(sts), "http://127.0.0.1:%d", closed_port());
+	setenv("AWS_ENDPOINT_URL_STS", sts, 1);
+	put(".aws/credentials", "[caller]\naws_access_key_id = AKIACALLER\n"
+	    "aws_secret_access_key = caller-secret\n");
+	put(".aws/config",
+	    "[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n"
+	    "[profile b]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = a\n"
+	    "[profile selfish]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = selfish\n"
+	    "[profile missing]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = nowhere\n"
+	    "[profile both]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = caller\ncredential_source = Environment\n"
+	    "[profile neither]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "[profile mfa]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = caller\nmfa_serial = arn:aws:iam::1:mfa/u\n"
+	    "[profile bogus]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "credential_source = Laptop\n"
+	    "[profile short]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = caller\nduration_seconds = 60\n"
+	    "[profile badname]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = caller\nrole_session_name = has space\n"
+	    "[profile envsrc]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "credential_source = Environment\n"
+	    "[profile ecs]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "credential_source = EcsContainer\n"
+	    "[profile imds]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "credential_source = Ec2InstanceMetadata\n"
+	    "[profile hollow]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = empty\n"
+	    "[profile empty]\nregion = eu-west-1\n"
+	    "[profile webnorole]\nweb_identity_token_file = /nonexistent\n");
+	expect_fail("a", UKTV_ERR_CONFIG, "profile \"a\": source_profile loop: "
+	    "a -> b -> a", NULL);
+	expect_fail("b", UKTV_ERR_CONFIG, "source_profile loop: b -> a -> b",
+	    NULL);
+	expect_fail("selfish", UKTV_ERR_CONFIG,
+	    "source_profile loop: selfish -> selfish", NULL);
+	expect_fail("missing", UKTV_ERR_CONFIG, "source_profile \"nowhere\" "
+	    "is not in", NULL);
+	expect_fail("both", UKTV_ERR_CONFIG, "both source_profile and "
+	    "credential_source", NULL);
+	expect_fail("neither", UKTV_ERR_CONFIG, "neither source_profile nor "
+	    "credential_source", NULL);
+	expect_fail("mfa", UKTV_ERR_CONFIG, "has mfa_serial", "never prompts");
+	expect_fail("bogus", UKTV_ERR_CONFIG, "credential_source \"Laptop\"",
+	    NULL);
+	expect_fail("short", UKTV_ERR_CONFIG, "duration_seconds \"60\"", NULL);
+	expect_fail("badname", UKTV_ERR_CONFIG, "role_session_name \"has space\"",
+	    NULL);
+	expect_fail("envsrc", UKTV_ERR_CONFIG, "credential_source Environment",
+	    "AWS_ACCESS_KEY_ID");
+	expect_fail("ecs", UKTV_ERR_CONFIG, "credential_source EcsContainer",
+	    NULL);
+	expect_fail("imds", UKTV_ERR_CONFIG, "credential_source "
+	    "Ec2InstanceMetadata", "AWS_EC2_METADATA_DISABLED");
+	expect_fail("hollow", UKTV_ERR_CONFIG, "its source_profile \"empty\" "
+	    "has no credentials", NULL);
+	expect_fail("webnorole", UKTV_ERR_CONFIG, "no role", "AWS_ROLE_ARN");
+	teardown();
+}
+
+/*
+ * The chain's order, shown without a network: STS and the SSO services are
+ * pointed at a closed port, so the provider that ran is named by the call
+ * that could not be made.
+ */
+static void
+test_role_chain_order(void)
+{
+	struct uktv_awsconf *c = NULL;
+	struct uktv_error err;
+	const struct uktv_creds *cr;
+	char sts[64], sso[64], want[128], web[PATH_MAX + 64];
+
+	setup();
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("AWS_REGION", "eu-west-2", 1);
+	snprintf(sts, sizeof(sts), "http://127.0.0.1:%d", closed_port());
+	snprintf(sso, sizeof(sso), "http://127.0.0.1:%d", closed_port());
+	setenv("AWS_ENDPOINT_URL_STS", sts, 1);
+	setenv("AWS_ENDPOINT_URL_SSO", sso, 1);
+	put("token.jwt", "header.payload.sig\n");
+	put(".aws/credentials", "[caller]\naws_access_key_id = AKIACALLER\n"
+	    "aws_secret_access_key = caller-secret\n"
+	    "[self]\naws_access_key_id = AKIASELF\n"
+	    "aws_secret_access_key = self-secret\n"
+	    "[web]\naws_access_key_id = AKIAWEB\n"
+	    "aws_secret_access_key = web-secret\n"
+	    "[sso]\naws_access_key_id = AKIASSO\n"
+	    "aws_secret_access_key = sso-secret\n"
+	    "[default]\naws_access_key_id = AKIADEFAULT\n"
+	    "aws_secret_access_key = default-secret\n");
+	snprintf(web, sizeof(web),
+	    "[profile role]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = caller\n"
+	    "[profile self]\nrole_arn = arn:aws:iam::1:role/r\n"
+	    "source_profile = self\n"
+	    "[profile web]\nrole_arn = arn:aws:iam::1:role/w\n"
+	    "web_identity_token_file = %s\n"
+	    "[profile sso]\nsso_start_url = https://x.awsapps.com/start\n"
+	    "sso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = r\n",
+	    tpath("token.jwt"));
+	put(".aws/config", web);
+	snprintf(want, sizeof(want), "STS AssumeRole at %s", sts);
+
+	/* Environment keys come first, even before a role profile ... */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	setenv("AWS_PROFILE", "role", 1);
+	cr = creds_of(&c, NULL, NULL, &err);
+	CHECK_STR(cr ? cr->source : NULL, "environment");
+	uktv_awsconf_free(c);
+	/* ... but not with --profile: then the role is assumed. */
+	expect_fail("role", UKTV_ERR_UNAVAILABLE, want,
+	    "profile \"role\": assume role arn:aws:iam::1:role/r");
+	unsetenv("AWS_PROFILE");
+	/* The role before the profile's own static keys. */
+	expect_fail("self", UKTV_ERR_UNAVAILABLE, want, NULL);
+	/* --endpoint-url is the called service's, never STS's. */
+	cr = creds_of(&c, "self", "http://127.0.0.1:1", &err);
+	CHECK(cr == NULL && strstr(err.message, want) != NULL);
+	uktv_awsconf_free(c);
+	/* Web identity and SSO before static keys. */
+	snprintf(want, sizeof(want), "STS AssumeRoleWithWebIdentity at %s", sts);
+	expect_fail("web", UKTV_ERR_UNAVAILABLE, want,
+	    "web identity role arn:aws:iam::1:role/w");
+	expect_fail("sso", UKTV_ERR_NOPERM, "aws sso login --profile sso", NULL);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+
+	/* The environment's web identity comes before the default profile's
+	 * static keys, and is ignored under --profile. */
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tpath("token.jwt"), 1);
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/envweb", 1);
+	expect_fail(NULL, UKTV_ERR_UNAVAILABLE, want,
+	    "arn:aws:iam::1:role/envweb");
+	cr = creds_of(&c, "caller", NULL, &err);
+	CHECK_STR(cr ? cr->access_key_id : NULL, "AKIACALLER");
+	uktv_awsconf_free(c);
+	/* A bad AWS_ROLE_SESSION_NAME is refused before any call. */
+	setenv("AWS_ROLE_SESSION_NAME", "no/slash", 1);
+	expect_fail(NULL, UKTV_ERR_CONFIG, "role_session_name \"no/slash\"",
+	    NULL);
+	unsetenv("AWS_ROLE_SESSION_NAME");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	unsetenv("AWS_ROLE_ARN");
+
+	/* A web identity profile as another's source, and the env file. */
+	put(".aws/config", "[profile hop]\nrole_arn = arn:aws:iam::1:role/h\n"
+	    "source_profile = web\n"
+	    "[profile web]\nrole_arn = arn:aws:iam::1:role/w\n"
+	    "web_identity_token_file = ~/token.jwt\n");
+	expect_fail("hop", UKTV_ERR_UNAVAILABLE, want,
+	    "profile \"web\": web identity role");
+	put(".aws/config", "[profile web]\nrole_arn = arn:aws:iam::1:role/w\n"
+	    "web_identity_token_file = ~/gone.jwt\n");
+	expect_fail("web", UKTV_ERR_CONFIG, "gone.jwt does not exist", NULL);
+	put("empty.jwt", "\n");
+	put(".aws/config", "[profile web]\nrole_arn = arn:aws:iam::1:role/w\n"
+	    "web_identity_token_file = ~/empty.jwt\n");
+	expect_fail("web", UKTV_ERR_CONFIG, "is empty", NULL);
+	teardown();
+}
+
+static void
+put_token(const char *key, const char *json)
+{
+	char *path = uktv_sso_cache_path(tmp, key);
+	FILE *fp;
+
+	mkdir(tpath(".aws/sso"), 0700);
+	mkdir(tpath(".aws/sso/cache"), 0700);
+	if (path == NULL || (fp = fopen(path, "w")) == NULL) {
+		perror("put_token");
+		exit(1);
+	}
+	fputs(json, fp);
+	fclose(fp);
+	free(path);
+}
+
+static void
+test_sso_profiles(void)
+{
+	char sso[64], oidc[64], conf[1024], json[1024], exp[64], reg[64];
+	char want[128];
+
+	setup();
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	snprintf(sso, sizeof(sso), "http://127.0.0.1:%d", closed_port());
+	snprintf(oidc, sizeof(oidc), "http://127.0.0.1:%d", closed_port());
+	setenv("AWS_ENDPOINT_URL_SSO", sso, 1);
+	setenv("AWS_ENDPOINT_URL_SSO_OIDC", oidc, 1);
+	snprintf(conf, sizeof(conf),
+	    "[profile partial]\nsso_start_url = https://x.awsapps.com/start\n"
+	    "[profile nosession]\nsso_session = ghost\nsso_account_id = 1\n"
+	    "sso_role_name = r\n"
+	    "[profile clash]\nsso_session = dev\nsso_account_id = 1\n"
+	    "sso_role_name = r\nsso_start_url = https://other.awsapps.com/start\n"
+	    "[profile dev]\nsso_session = dev\nsso_account_id = 1\n"
+	    "sso_role_name = r\n"
+	    "[profile legacy]\nsso_start_url = https://x.awsapps.com/start\n"
+	    "sso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = r\n"
+	    "[sso-session dev]\nsso_start_url = https://d-1.awsapps.com/start\n"
+	    "sso_region = eu-west-1\n");
+	put(".aws/config", conf);
+	expect_fail("partial", UKTV_ERR_CONFIG, "configured for SSO but has no "
+	    "sso_region, sso_account_id, sso_role_name", NULL);
+	expect_fail("nosession", UKTV_ERR_CONFIG, "sso_session \"ghost\" has "
+	    "no [sso-session ghost] section", NULL);
+	expect_fail("clash", UKTV_ERR_CONFIG, "sso_start_url differs", NULL);
+	/* Not logged in: the one line with the command. */
+	expect_fail("dev", UKTV_ERR_NOPERM, "profile \"dev\": not logged in",
+	    "run \"aws sso login --profile dev\"");
+	expect_fail("legacy", UKTV_ERR_NOPERM, "not logged in",
+	    "aws sso login --profile legacy");
+
+	/* An unreadable cache: the same advice, never its contents. */
+	put_token("dev", "{\"accessToken\": \"SECRETTOKEN\"");
+	expect_fail("dev", UKTV_ERR_NOPERM, "unusable",
+	    "aws sso login --profile dev");
+	expect_fail("dev", UKTV_ERR_NOPERM, "not a JSON object", NULL);
+
+	/* The legacy form is never refreshed, even with a refresh token. */
+	iso_in(-60, exp, sizeof(exp));
+	iso_in(86400, reg, sizeof(reg));
+	snprintf(json, sizeof(json), "{\"accessToken\": \"SECRETTOKEN\", "
+	    "\"expiresAt\": \"%s\", \"refreshToken\": \"SECRETREFRESH\", "
+	    "\"clientId\": \"c\", \"clientSecret\": \"SECRETCLIENT\", "
+	    "\"registrationExpiresAt\": \"%s\"}", exp, reg);
+	put_token("https://x.awsapps.com/start", json);
+	expect_fail("legacy", UKTV_ERR_NOPERM, "profile \"legacy\": the SSO "
+	    "session has expired; run \"aws sso login --profile legacy\"",
+	    NULL);
+	/* sso-session: refreshed; the OIDC service being down is not the
+	 * user's login to blame (69, naming the call). */
+	put_token("dev", json);
+	snprintf(want, sizeof(want), "SSO-OIDC CreateToken at %s", oidc);
+	expect_fail("dev", UKTV_ERR_UNAVAILABLE, want, "profile \"dev\"");
+	/* Expired without a refresh token: the login line. */
+	snprintf(json, sizeof(json), "{\"accessToken\": \"SECRETTOKEN\", "
+	    "\"expiresAt\": \"%s\"}", exp);
+	put_token("dev", json);
+	expect_fail("dev", UKTV_ERR_NOPERM, "the SSO session has expired",
+	    "aws sso login --profile dev");
+	/* A registration that has expired cannot refresh either. */
+	iso_in(-10, reg, sizeof(reg));
+	snprintf(json, sizeof(json), "{\"accessToken\": \"SECRETTOKEN\", "
+	    "\"expiresAt\": \"%s\", \"refreshToken\": \"SECRETREFRESH\", "
+	    "\"clientId\": \"c\", \"clientSecret\": \"SECRETCLIENT\", "
+	    "\"registrationExpiresAt\": \"%s\"}", exp, reg);
+	put_token("dev", json);
+	expect_fail("dev", UKTV_ERR_NOPERM, "the SSO session has expired",
+	    NULL);
+
+	/* Within the 15-minute window with the OIDC service down: the token
+	 * that is still good is used (the portal call is what fails here). */
+	iso_in(600, exp, sizeof(exp));
+	iso_in(86400, reg, sizeof(reg));
+	snprintf(json, sizeof(json), "{\"accessToken\": \"SECRETTOKEN\", "
+	    "\"expiresAt\": \"%s\", \"refreshToken\": \"SECRETREFRESH\", "
+	    "\"clientId\": \"c\", \"clientSecret\": \"SECRETCLIENT\", "
+	    "\"registrationExpiresAt\": \"%s\"}", exp, reg);
+	put_token("dev", json);
+	snprintf(want, sizeof(want), "SSO GetRoleCredentials at %s", sso);
+	expect_fail("dev", UKTV_ERR_UNAVAILABLE, want, NULL);
+	/* The AWS CLI v1's "...UTC" expiry is understood. */
+	snprintf(json, sizeof(json), "{\"accessToken\": \"SECRETTOKEN\", "
+	    "\"expiresAt\": \"2999-01-01T00:00:00UTC\"}");
+	put_token("https://x.awsapps.com/start", json);
+	expect_fail("legacy", UKTV_ERR_UNAVAILABLE, want, NULL);
+	teardown();
+}
+
+static void
+test_sso_cache(void)
+{
+	struct uktv_sso_token t;
+	struct uktv_error err;
+	struct stat st;
+	char *path, json[512];
+	FILE *fp;
+	int n = 0;
+
+	setup();
+	/* botocore's test vector for a start URL. */
+	path = uktv_sso_cache_path("/home/u", "https://d-abc123.awsapps.com/start");
+	CHECK_STR(path, "/home/u/.aws/sso/cache/"
+	    "40a89917e3175433e361b710a9d43528d7f1890a.json");
+	free(path);
+	path = uktv_sso_cache_path("/h", "uktv");
+	CHECK_STR(path, "/h/.aws/sso/cache/"
+	    "7690648719052cbb98839d9f1aba4fffbede0648.json");
+	free(path);
+
+	path = uktv_sso_cache_path(tmp, "dev");
+	uktv_error_clear(&err);
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), 0);
+	snprintf(json, sizeof(json), "{\"startUrl\": \"https://d-1.awsapps.com/"
+	    "start\", \"region\": \"eu-west-1\", \"accessToken\": \"at-1\", "
+	    "\"expiresAt\": \"2030-01-01T00:00:00Z\", \"clientId\": \"cid\", "
+	    "\"clientSecret\": \"csec\", \"registrationExpiresAt\": "
+	    "\"2030-02-01T00:00:00Z\", \"refreshToken\": \"rt-1\", "
+	    "\"scopes\": [\"sso:account:access\"]}");
+	put_token("dev", json);
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), 1);
+	CHECK_STR(t.access_token, "at-1");
+	CHECK_STR(t.refresh_token, "rt-1");
+	CHECK_STR(t.client_id, "cid");
+	CHECK_STR(t.client_secret, "csec");
+	CHECK_INT(t.expires_at, 1893456000);
+	CHECK_INT(t.registration_expires_at, 1896134400);
+	CHECK(uktv_sso_token_refreshable(&t, 1893456000));
+	CHECK(!uktv_sso_token_refreshable(&t, 1896134400));
+
+	/* A refresh rewrites three fields and keeps the rest. */
+	free(t.access_token);
+	t.access_token = strdup("at-2");
+	free(t.refresh_token);
+	t.refresh_token = strdup("rt-2");
+	t.expires_at = 1893459600;
+	CHECK_INT(uktv_sso_token_write(path, &t, &err), 0);
+	uktv_sso_token_wipe(&t);
+	CHECK(t.access_token == NULL);
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), 1);
+	CHECK_STR(t.access_token, "at-2");
+	CHECK_STR(t.refresh_token, "rt-2");
+	CHECK_STR(t.client_secret, "csec");
+	CHECK_INT(t.expires_at, 1893459600);
+	uktv_sso_token_wipe(&t);
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = (int)fread(json, 1, sizeof(json) - 1, fp);
+		fclose(fp);
+	}
+	json[n > 0 ? n : 0] = '\0';
+	CHECK(strstr(json, "\"startUrl\":\"https://d-1.awsapps.com/start\"") !=
+	    NULL);
+	CHECK(strstr(json, "\"expiresAt\":\"2030-01-01T01:00:00Z\"") != NULL);
+	CHECK(strstr(json, "\"scopes\":[\"sso:account:access\"]") != NULL);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	/* Nothing but the one file in the cache directory. */
+	{
+		char cmd[PATH_MAX + 64];
+		FILE *ls;
+		int files = 0;
+
+		snprintf(cmd, sizeof(cmd), "ls -A '%s'", tpath(".aws/sso/cache"));
+		if ((ls = popen(cmd, "r")) != NULL) {
+			while (fgets(cmd, sizeof(cmd), ls) != NULL)
+				files++;
+			pclose(ls);
+		}
+		CHECK_INT(files, 1);
+	}
+
+	/* Not a token cache: named, never a value. */
+	put_token("dev", "{\"expiresAt\": \"2030-01-01T00:00:00Z\"}");
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), -1);
+	CHECK(strstr(err.message, "accessToken") != NULL);
+	put_token("dev", "{\"accessToken\": \"SECRET\", \"expiresAt\": \"later\"}");
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), -1);
+	CHECK(strstr(err.message, "expiresAt") != NULL);
+	CHECK(strstr(err.message, "SECRET") == NULL);
+	put_token("dev", "[1]");
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), -1);
+	CHECK_INT(err.kind, UKTV_ERR_CONFIG);
+	/* A legacy login: no refresh. */
+	put_token("dev", "{\"accessToken\": \"a\", \"expiresAt\": "
+	    "\"2030-01-01T00:00:00Z\"}");
+	CHECK_INT(uktv_sso_token_read(path, &t, &err), 1);
+	CHECK(!uktv_sso_token_refreshable(&t, 0));
+	uktv_sso_token_wipe(&t);
+	free(path);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -1321,5 +1749,9 @@ main(void)
 	RUN(test_retry_settings);
 	RUN(test_parse_time);
 	RUN(test_creds_wipe);
+	RUN(test_role_config_errors);
+	RUN(test_role_chain_order);
+	RUN(test_sso_profiles);
+	RUN(test_sso_cache);
 	return UNIT_DONE();
 }
