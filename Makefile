@@ -103,6 +103,9 @@ $(B)/tests/tools/%: tests/tools/%.c $(B)/libuktv.a
 	$(E) "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
 
+# Keep intermediate objects: make would otherwise delete them after linking.
+.SECONDARY:
+
 units: $(UNITS)
 tools: $(TOOLS)
 
