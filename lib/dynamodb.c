@@ -311,10 +311,12 @@ uktv_ddb_batch_get(struct uktv_aws *aws, const char *table,
 				size_t left = json_object_array_length(pending);
 
 				json_object_put(pending);
-				return uktv_error_set(err, UKTV_ERR_UNAVAILABLE,
+				uktv_error_set(err, UKTV_ERR_UNAVAILABLE,
 				    "DynamoDB BatchGetItem on %s: %zu keys still "
 				    "unprocessed after %d attempts", table, left,
 				    attempt);
+				strlcpy(err->code, "UnprocessedKeys", sizeof(err->code));
+				return -1;
 			}
 			uktv_aws_backoff(aws, attempt);
 		}
@@ -467,6 +469,7 @@ send_group(struct uktv_ddb_batch *b, struct uktv_error *err)
 			    "DynamoDB BatchWriteItem on %s: %zu items still "
 			    "unprocessed after %d attempts", b->table, nleft,
 			    attempt);
+			strlcpy(err->code, "UnprocessedItems", sizeof(err->code));
 			break;
 		}
 		uktv_aws_backoff(b->aws, attempt);

@@ -9,7 +9,8 @@
  *
  * Limits (DynamoDB API Reference): BatchWriteItem takes at most 25 requests,
  * BatchGetItem at most 100 keys per call; UnprocessedItems/UnprocessedKeys are
- * retried with the standard backoff up to UKTV_DDB_UNPROCESSED_ATTEMPTS.
+ * retried with the standard backoff up to UKTV_DDB_UNPROCESSED_ATTEMPTS;
+ * past that the error's code is "UnprocessedItems" / "UnprocessedKeys".
  */
 #ifndef UKTV_DYNAMODB_H
 #define UKTV_DYNAMODB_H
