@@ -1,0 +1,988 @@
+/*
+ * uktv-notify: follows the guide table's DynamoDB Stream (or reads stream
+ * records from a file) and prints who should hear about what changed: new
+ * titles on the pairs a user follows, changes to their favourites, titles
+ * gone.  Optionally posts each notification to a webhook, signed, or groups
+ * them into one digest per user and period.  The original app's "final
+ * function triggered by the stream".
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "checkpoint.h"
+#include "cli.h"
+#include "ddbstreams.h"
+#include "digest.h"
+#include "log.h"
+#include "ndjson.h"
+#include "notify.h"
+#include "prefs.h"
+#include "streamreader.h"
+#include "toolopt.h"
+#include "webhook.h"
+
+#define PROG	"uktv-notify"
+
+#define DEF_PREFS_REFRESH_MS	300000L
+/* How long one wait for records may last: digests and the preferences'
+ * refresh are looked at between waits. */
+#define MAX_WAIT_MS	1000L
+
+enum {
+	OPT_RECORDS_FROM = UKTV_OPT_FIRST_FREE,
+	OPT_PREFS_FROM,
+	OPT_PREFS_REFRESH,
+	OPT_CHECKPOINT,
+	OPT_FROM,
+	OPT_POLL,
+	OPT_WEBHOOK,
+	OPT_WEBHOOK_SECRET_FILE,
+	OPT_WEBHOOK_ATTEMPTS,
+	OPT_DEAD_LETTER,
+	OPT_DIGEST,
+	OPT_FLUSH_DIGESTS,
+	OPT_MAX_LINE
+};
+
+static struct option longopts[] = {
+	UKTV_TOOLOPT_LONGOPTS,
+	{ "table",		required_argument, NULL, 't' },
+	{ "exit",		no_argument,	   NULL, 'e' },
+	{ "records-from",	required_argument, NULL, OPT_RECORDS_FROM },
+	{ "prefs-from",		required_argument, NULL, OPT_PREFS_FROM },
+	{ "prefs-refresh",	required_argument, NULL, OPT_PREFS_REFRESH },
+	{ "checkpoint",		required_argument, NULL, OPT_CHECKPOINT },
+	{ "from",		required_argument, NULL, OPT_FROM },
+	{ "poll-interval",	required_argument, NULL, OPT_POLL },
+	{ "webhook",		required_argument, NULL, OPT_WEBHOOK },
+	{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
+	{ "webhook-attempts",	required_argument, NULL, OPT_WEBHOOK_ATTEMPTS },
+	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
+	{ "digest",		required_argument, NULL, OPT_DIGEST },
+	{ "flush-digests",	no_argument,	   NULL, OPT_FLUSH_DIGESTS },
+	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Where a record came from, for messages and dead letters. */
+struct where {
+	unsigned long long	 line;		/* --records-from: 1-based */
+	long			 index;		/* in a Lambda event; -1 none */
+	const char		*shard;		/* the stream */
+	const char		*sequence;
+};
+
+/* Shards this run read from a real position: their children start at the
+ * trim horizon, whatever the default start is (nothing between is lost). */
+struct readset {
+	char	**v;
+	size_t	  n, cap;
+};
+
+struct ctx {
+	struct uktv_aws			*aws;		/* NULL: no AWS at all */
+	const char			*table;
+	struct uktv_prefs_set		 prefs;
+	const char			*prefs_from;
+	long				 prefs_refresh_ms;
+	long long			 prefs_at;	/* next refresh */
+	size_t				 max_line;
+	struct uktv_ndjson_writer	 out;
+	struct uktv_webhook		*hook;
+	struct uktv_http		*own_http;	/* without AWS */
+	FILE				*deadfp;
+	struct uktv_ndjson_writer	 dead;
+	const char			*dead_path;
+	struct uktv_digest		*digest;
+	struct uktv_checkpoint_dir	*ckdir;
+	struct uktv_position		 start;
+	struct readset			 read;
+	/* What happened. */
+	unsigned long long		 records;
+	unsigned long long		 notes;
+	unsigned long			 bad;		/* records, lines reported */
+	unsigned long			 dead_count;	/* dead-lettered */
+	struct uktv_error		 fatal;		/* stop: kind set */
+};
+
+static struct uktv_log logger;
+static volatile sig_atomic_t stop_signal;
+
+static void
+usage_text(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: " PROG " [-eqvV] [-t TABLE] [--checkpoint DIR] [--from POSITION]\n"
+	    "           [--records-from FILE] [--prefs-from FILE] [--prefs-refresh SEC]\n"
+	    "           [--webhook URL [--webhook-secret-file FILE]\n"
+	    "           [--webhook-attempts N]] [--dead-letter FILE]\n"
+	    "           [--digest PERIOD [--flush-digests]]\n"
+	    "Follows the table's DynamoDB Stream and prints one JSON line per user\n"
+	    "and change: new_title, favourite_changed, title_removed.\n"
+	    "  -t, --table TABLE         the guide table (else UKTV_TABLE, UKTVProgrammes)\n"
+	    "  -e, --exit                exit at the end the stream had when the run started\n"
+	    "  --checkpoint DIR          keep each shard's position (and the digest spool) in DIR\n"
+	    "  --from POSITION           latest (default), trim-horizon, at-timestamp=TIME\n"
+	    "                            (a checkpoint wins)\n"
+	    "  --poll-interval SEC       wait between calls once caught up (default 1)\n"
+	    "  --records-from FILE       read stream records from FILE ('-': stdin): a Lambda\n"
+	    "                            event {\"Records\":[...]} or NDJSON of records\n"
+	    "  --prefs-from FILE         users' preferences from FILE (uktv-prefs list form)\n"
+	    "                            instead of the table\n"
+	    "  --prefs-refresh SEC       read the preferences again every SEC (default 300)\n"
+	    "  --webhook URL             POST each notification to URL, signed\n"
+	    "  --webhook-secret-file FILE  the signing secret (else UKTV_WEBHOOK_SECRET)\n"
+	    "  --webhook-attempts N      tries per notification (default %d)\n"
+	    "  --dead-letter FILE        append notifications not delivered to FILE\n"
+	    "  --digest PERIOD           one digest per user and PERIOD (30s, 15m, 1h, 1d;\n"
+	    "                            aligned to UTC), spooled in the checkpoint DIR\n"
+	    "  --flush-digests           emit the digests of unfinished periods too\n"
+	    "  --max-line BYTES          longest input line (default 1M)\n"
+	    UKTV_TOOLOPT_USAGE, UKTV_WEBHOOK_ATTEMPTS);
+}
+
+static void __attribute__((noreturn))
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, PROG ": %s\n", why);
+	usage_text(stderr);
+	exit(2);
+}
+
+static void __attribute__((noreturn))
+die(const struct uktv_error *e)
+{
+	uktv_log_error(&logger, e);
+	exit(uktv_error_exit_code(e));
+}
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	/* No SA_RESTART: a wait is cut short and the loop sees the flag; the
+	 * batch in hand is finished and checkpointed first. */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static long
+seconds_opt(const char *name, const char *arg, long min_ms)
+{
+	char why[128];
+	long ms;
+
+	if (uktv_cli_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
+		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
+		    "not '%s'", name, min_ms, arg);
+		usage(why);
+	}
+	return ms;
+}
+
+static void
+set_fatal(struct ctx *c, const struct uktv_error *e)
+{
+	if (c->fatal.kind == UKTV_ERR_NONE)
+		c->fatal = *e;
+}
+
+static void
+fatal_io(struct ctx *c, const char *what)
+{
+	struct uktv_error e;
+
+	uktv_error_clear(&e);
+	uktv_error_set(&e, UKTV_ERR_IO, "%s: %s", what, strerror(errno));
+	set_fatal(c, &e);
+}
+
+/* "line 3", "line 3: Records[1]", "shard X: sequence Y" */
+static const char *
+where_text(const struct where *w, char *buf, size_t len)
+{
+	if (w->shard != NULL)
+		snprintf(buf, len, "shard %s: sequence %s", w->shard, w->sequence);
+	else if (w->index >= 0)
+		snprintf(buf, len, "line %llu: Records[%ld]", w->line, w->index);
+	else
+		snprintf(buf, len, "line %llu", w->line);
+	return buf;
+}
+
+/* One dead-letter line (DESIGN.md): the text in "input", a code, why, and
+ * where it came from. */
+static void
+dead_letter(struct ctx *c, const char *text, const char *code,
+    const char *message, const struct where *w)
+{
+	struct json_object *o;
+
+	if (c->deadfp == NULL)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "input", json_object_new_string(text));
+	json_object_object_add(o, "error", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	if (w != NULL && w->shard != NULL) {
+		json_object_object_add(o, "shard", json_object_new_string(w->shard));
+		json_object_object_add(o, "sequence",
+		    json_object_new_string(w->sequence));
+	} else if (w != NULL) {
+		json_object_object_add(o, "line",
+		    json_object_new_int64((int64_t)w->line));
+		if (w->index >= 0)
+			json_object_object_add(o, "index",
+			    json_object_new_int64(w->index));
+	}
+	if (uktv_ndjson_writer_put(&c->dead, o) == -1 || fflush(c->deadfp) == EOF)
+		fatal_io(c, c->dead_path);
+	json_object_put(o);
+}
+
+/*
+ * One line out: stdout, then the webhook.  A delivery that failed for good
+ * is dead-lettered; without --dead-letter it stops the run before the
+ * record (its checkpoint is not written: nothing is lost).  0, or -1 when
+ * the run must stop.
+ */
+static int
+emit(struct ctx *c, struct json_object *line, const char *event_id,
+    const struct where *w)
+{
+	struct uktv_error e;
+	const char *text;
+	char buf[UKTV_SHARD_ID_MAX + UKTV_SEQUENCE_MAX + 32];
+
+	text = json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (uktv_ndjson_writer_put_raw(&c->out, text, strlen(text)) == -1) {
+		fatal_io(c, "stdout");
+		return -1;
+	}
+	c->notes++;
+	if (c->hook == NULL)
+		return 0;
+	uktv_error_clear(&e);
+	if (uktv_webhook_post(c->hook, text, strlen(text), event_id, &e) == 0)
+		return 0;
+	if (e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_INTERNAL) {
+		set_fatal(c, &e);
+		return -1;
+	}
+	if (c->deadfp == NULL) {
+		uktv_error_prefix(&e, "%s: not delivered (no --dead-letter): "
+		    "stopping before it", where_text(w, buf, sizeof(buf)));
+		set_fatal(c, &e);
+		return -1;
+	}
+	uktv_log_warn(&logger, "%s: event %s: %s: dead-lettered",
+	    where_text(w, buf, sizeof(buf)), event_id ? event_id : "-",
+	    e.message);
+	dead_letter(c, text, e.kind == UKTV_ERR_UNAVAILABLE ?
+	    "webhook_unavailable" : "webhook_refused", e.message, w);
+	c->dead_count++;
+	return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ digests */
+
+/*
+ * Emits the digests that are due (every pending one with all) and drops
+ * them from the spool once each was delivered or dead-lettered.
+ */
+static int
+digest_tick(struct ctx *c, int all)
+{
+	struct json_object *lines, *d, *u, *ps;
+	struct uktv_error e;
+	struct where w = { 0, -1, NULL, NULL };
+	char id[UKTV_USER_ID_MAX + 64];
+	size_t i, n;
+	long long now = uktv_time_now_ms();
+
+	if (c->digest == NULL || (!all && !uktv_digest_due(c->digest, now)))
+		return 0;
+	uktv_error_clear(&e);
+	if (uktv_digest_take(c->digest, now, all, &lines, &e) == -1) {
+		set_fatal(c, &e);
+		return -1;
+	}
+	n = json_object_array_length(lines);
+	for (i = 0; i < n; i++) {
+		d = json_object_array_get_idx(lines, i);
+		u = json_object_object_get(d, "user");
+		ps = json_object_object_get(d, "period_start");
+		/* A digest's own id: the same digest posted again (after a
+		 * crash) has the same one. */
+		snprintf(id, sizeof(id), "digest:%s:%s", json_object_get_string(ps),
+		    json_object_get_string(u));
+		if (emit(c, d, id, &w) == -1) {
+			json_object_put(lines);
+			return -1;
+		}
+	}
+	json_object_put(lines);
+	uktv_error_clear(&e);
+	if (uktv_digest_commit(c->digest, &e) == -1) {
+		set_fatal(c, &e);
+		return -1;
+	}
+	if (n > 0)
+		uktv_log_info(&logger, "%zu digest%s sent", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* ------------------------------------------------------------ records */
+
+/* One stream record: its notifications out (or spooled).  0, or -1 when
+ * the run must stop before the record. */
+static int
+record(struct ctx *c, struct json_object *rec, const struct where *w)
+{
+	struct json_object *lines, *l;
+	struct uktv_error e;
+	char buf[UKTV_SHARD_ID_MAX + UKTV_SEQUENCE_MAX + 32];
+	const char *eid;
+	size_t i, n;
+	long long now;
+
+	c->records++;
+	uktv_error_clear(&e);
+	if (uktv_notify_record(&c->prefs, rec, &lines, NULL, &e) == -1) {
+		if (e.kind == UKTV_ERR_INTERNAL) {
+			set_fatal(c, &e);
+			return -1;
+		}
+		uktv_log_warn(&logger, "%s: %s", where_text(w, buf, sizeof(buf)),
+		    e.message);
+		c->bad++;
+		if (c->deadfp != NULL) {
+			dead_letter(c, json_object_to_json_string_ext(rec,
+			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			    "bad_record", e.message, w);
+			c->dead_count++;
+		}
+		return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
+	}
+	eid = uktv_notify_event_id(rec);
+	n = json_object_array_length(lines);
+	now = uktv_time_now_ms();
+	for (i = 0; i < n; i++) {
+		l = json_object_array_get_idx(lines, i);
+		if (c->digest != NULL) {
+			uktv_error_clear(&e);
+			if (uktv_digest_add(c->digest, l, now, &e) == -1) {
+				set_fatal(c, &e);
+				break;
+			}
+		} else if (emit(c, l, eid, w) == -1)
+			break;
+	}
+	json_object_put(lines);
+	return i == n ? 0 : -1;
+}
+
+/* Makes what was spooled durable: before any checkpoint. */
+static int
+spool_sync(struct ctx *c)
+{
+	struct uktv_error e;
+
+	uktv_error_clear(&e);
+	if (c->digest != NULL && uktv_digest_sync(c->digest, &e) == -1) {
+		set_fatal(c, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* A value read from --records-from: a Lambda event or one record. */
+static void
+input_value(struct ctx *c, struct json_object *v, unsigned long long lineno)
+{
+	struct json_object *recs;
+	struct where w = { lineno, -1, NULL, NULL };
+	char why[256];
+	size_t i, n;
+	int event;
+
+	if (uktv_notify_input_records(v, &recs, why, sizeof(why)) == -1) {
+		uktv_log_line_error(&logger, lineno, "%s", why);
+		c->bad++;
+		return;
+	}
+	event = json_object_object_get_ex(v, "Records", NULL);
+	n = json_object_array_length(recs);
+	for (i = 0; i < n && c->fatal.kind == UKTV_ERR_NONE; i++) {
+		w.index = event ? (long)i : -1;
+		if (record(c, json_object_array_get_idx(recs, i), &w) == -1)
+			break;
+	}
+	json_object_put(recs);
+}
+
+/* --records-from: NDJSON, or values spread over lines (notify.h). */
+static void
+read_records(struct ctx *c, FILE *fp)
+{
+	struct uktv_notify_input *in;
+	struct json_object *v;
+	unsigned long long lineno;
+	const char *why;
+	int rc;
+
+	if ((in = uktv_notify_input_new(fp, c->max_line)) == NULL)
+		err(EX_OSERR, "reader");
+	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+		rc = uktv_notify_input_next(in, &v, &lineno, &why);
+		if (rc == -1 && errno == EINTR)
+			continue;
+		if (rc == -1) {
+			fatal_io(c, "reading records");
+			break;
+		}
+		if (rc == UKTV_NOTIFY_INPUT_END)
+			break;
+		if (rc == UKTV_NOTIFY_INPUT_REJECT) {
+			uktv_log_line_error(&logger, lineno, "%s", why);
+			c->bad++;
+		} else
+			input_value(c, v, lineno);
+	}
+	uktv_notify_input_free(in);
+}
+
+/* ------------------------------------------------------------ preferences */
+
+static void
+prefs_reject(unsigned long long lineno, const char *reason, void *arg)
+{
+	const char *path = arg;
+
+	uktv_log_warn(&logger, "%s: line %llu: %s", path, lineno, reason);
+}
+
+static void
+prefs_load_file(struct ctx *c)
+{
+	struct uktv_error e;
+	unsigned long rejected = 0;
+	FILE *fp;
+	int is_stdin = strcmp(c->prefs_from, "-") == 0;
+
+	if (is_stdin)
+		fp = stdin;
+	else if ((fp = fopen(c->prefs_from, "re")) == NULL) {
+		uktv_log_errno(&logger, errno, "%s", c->prefs_from);
+		exit(errno == ENOENT ? EX_NOINPUT : EX_IOERR);
+	}
+	uktv_error_clear(&e);
+	if (uktv_prefs_load_ndjson(fp, c->max_line, &c->prefs, prefs_reject,
+	    (void *)(is_stdin ? "stdin" : c->prefs_from), &rejected, &e) == -1)
+		die(&e);
+	if (!is_stdin)
+		fclose(fp);
+	c->bad += rejected;
+}
+
+/* Reads the preference items of the table again; keeps the old ones when
+ * it cannot (dies only at the start). */
+static void
+prefs_load_table(struct ctx *c, int first)
+{
+	struct uktv_prefs_set fresh;
+	struct uktv_error e;
+
+	uktv_prefs_set_init(&fresh);
+	uktv_error_clear(&e);
+	if (uktv_prefs_load_table(c->aws, c->table, &fresh, &e) == -1) {
+		uktv_prefs_set_free(&fresh);
+		if (first || e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_CONFIG)
+			die(&e);
+		uktv_log_warn(&logger, "refreshing preferences: %s (keeping "
+		    "the ones read before)", e.message);
+		return;
+	}
+	uktv_prefs_set_free(&c->prefs);
+	c->prefs = fresh;
+	uktv_log_debug(&logger, "preferences of %zu user%s read", fresh.n,
+	    fresh.n == 1 ? "" : "s");
+}
+
+static void
+prefs_tick(struct ctx *c)
+{
+	long long now;
+
+	if (c->prefs_from != NULL)
+		return;
+	now = uktv_time_now_ms();
+	if (now < c->prefs_at)
+		return;
+	prefs_load_table(c, 0);
+	c->prefs_at = now + c->prefs_refresh_ms;
+}
+
+/* ------------------------------------------------------------ the stream */
+
+static void
+on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
+{
+	switch (kind) {
+	case UKTV_SR_NOTE_TRIMMED:
+		uktv_log_warn(&logger, "shard %s: %s", shard, msg);
+		break;
+	case UKTV_SR_NOTE_GONE:
+	case UKTV_SR_NOTE_EXPIRED:
+	case UKTV_SR_NOTE_THROTTLED:
+	case UKTV_SR_NOTE_RETRY:
+		uktv_log_info(&logger, "shard %s: %s", shard, msg);
+		break;
+	default:
+		uktv_log_debug(&logger, "shard %s: %s", shard, msg);
+	}
+}
+
+static int
+was_read(const struct ctx *c, const char *shard)
+{
+	if (shard == NULL)
+		return 0;
+	for (size_t i = 0; i < c->read.n; i++)
+		if (strcmp(c->read.v[i], shard) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+mark_read(struct ctx *c, const char *shard)
+{
+	if (was_read(c, shard))
+		return 0;
+	if (c->read.n == c->read.cap) {
+		size_t nc = c->read.cap ? c->read.cap * 2 : 16;
+		char **v = reallocarray(c->read.v, nc, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		c->read.v = v;
+		c->read.cap = nc;
+	}
+	if ((c->read.v[c->read.n] = strdup(shard)) == NULL)
+		return -1;
+	c->read.n++;
+	return 0;
+}
+
+/*
+ * A checkpoint wins; else a shard whose parent this run has read starts at
+ * the trim horizon (its records came after the parent's: none may be
+ * skipped), and any other starts at --from (LATEST: nobody is told about
+ * yesterday).
+ */
+static int
+claim(void *arg, const struct uktv_shard_info *info, struct uktv_position *pos,
+    struct uktv_error *err)
+{
+	struct ctx *c = arg;
+	int rc = 0;
+
+	if (c->ckdir != NULL &&
+	    (rc = uktv_checkpoint_read(c->ckdir, info->shard_id, pos, err)) == -1)
+		return -1;
+	if (rc == 1 && pos->kind == UKTV_POS_SHARD_END)
+		return UKTV_SR_CLAIM_DONE;
+	if (rc == 0) {
+		if (was_read(c, info->parent) || was_read(c, info->adjacent_parent))
+			uktv_position_set(pos, UKTV_POS_TRIM_HORIZON);
+		else
+			*pos = c->start;
+	}
+	/* LATEST on a closed shard reads nothing: its children are news. */
+	if ((pos->kind != UKTV_POS_LATEST || info->ending_sequence == NULL) &&
+	    mark_read(c, info->shard_id) == -1)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	return UKTV_SR_CLAIM_READ;
+}
+
+static void
+checkpoint(struct ctx *c, const char *shard, const struct uktv_position *pos)
+{
+	struct uktv_error e;
+
+	if (c->ckdir == NULL)
+		return;
+	uktv_error_clear(&e);
+	if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
+		set_fatal(c, &e);
+}
+
+static void
+batch(struct ctx *c, const struct uktv_stream_batch *b)
+{
+	struct uktv_position pos;
+	struct where w = { 0, -1, b->shard_id, NULL };
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		w.sequence = b->records[i].sequence;
+		if (record(c, b->records[i].record, &w) == -1)
+			break;
+	}
+	if (fflush(stdout) == EOF)
+		fatal_io(c, "stdout");
+	if (spool_sync(c) == -1)
+		return;
+	if (i == b->n && c->fatal.kind == UKTV_ERR_NONE) {
+		checkpoint(c, b->shard_id, &b->checkpoint);
+		return;
+	}
+	/* Stopped at record i: the checkpoint goes after the one before it,
+	 * so the next run starts with record i. */
+	if (i > 0 && uktv_position_set_sequence(&pos,
+	    b->records[i - 1].sequence, -1) == 0)
+		checkpoint(c, b->shard_id, &pos);
+}
+
+static void
+follow(struct ctx *c, int to_end, long poll_ms)
+{
+	struct uktv_streamreader_opts o;
+	struct uktv_streamreader *r;
+	struct uktv_stream_batch b;
+	struct uktv_error e;
+	char *arn = NULL;
+	int rc;
+
+	uktv_error_clear(&e);
+	if (uktv_ddbstreams_latest_arn(c->aws, c->table, &arn, &e) == -1)
+		die(&e);
+	uktv_log_info(&logger, "following %s", arn);
+	memset(&o, 0, sizeof(o));
+	o.backend = UKTV_SR_DDBSTREAMS;
+	o.stream = arn;
+	o.start = c->start;
+	o.to_end = to_end;
+	o.poll_ms = poll_ms;
+	o.stop = &stop_signal;
+	o.claim = claim;
+	o.note = on_note;
+	o.arg = c;
+	if ((r = uktv_streamreader_new(c->aws, &o, &e)) == NULL)
+		die(&e);
+	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+		uktv_error_clear(&e);
+		rc = uktv_streamreader_next(r, 0, MAX_WAIT_MS, &b, &e);
+		if (rc == -1) {
+			set_fatal(c, &e);
+			break;
+		}
+		if (rc == UKTV_SR_END || rc == UKTV_SR_STOPPED)
+			break;
+		if (rc == UKTV_SR_BATCH)
+			batch(c, &b);
+		if (c->fatal.kind != UKTV_ERR_NONE)
+			break;
+		prefs_tick(c);
+		digest_tick(c, 0);
+	}
+	uktv_streamreader_free(r);
+	free(arn);
+}
+
+/* ------------------------------------------------------------ main */
+
+static void
+open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
+    const char *secret_file, int attempts)
+{
+	struct uktv_webhook_opts o;
+	struct uktv_http_opts ho;
+	struct uktv_http *http;
+	struct uktv_error e;
+	const char *env, *s;
+	char *secret = NULL;
+	size_t len = 0;
+	long long v;
+
+	uktv_error_clear(&e);
+	if (secret_file != NULL) {
+		if (uktv_webhook_read_secret(secret_file, &secret, &len, &e) == -1)
+			die(&e);
+	} else if ((env = getenv(UKTV_WEBHOOK_SECRET_ENV)) != NULL && *env != '\0') {
+		len = strlen(env);
+		if ((secret = strdup(env)) == NULL)
+			err(EX_OSERR, NULL);
+	} else
+		errx(EX_CONFIG, "--webhook needs a secret: --webhook-secret-file "
+		    "FILE or " UKTV_WEBHOOK_SECRET_ENV);
+	if (c->aws != NULL)
+		http = uktv_aws_http(c->aws);
+	else {
+		memset(&ho, 0, sizeof(ho));
+		ho.connect_timeout_ms = to->aws.connect_timeout_ms;
+		ho.read_timeout_ms = to->aws.read_timeout_ms;
+		ho.ca_bundle = to->aws.ca_bundle != NULL ? to->aws.ca_bundle :
+		    getenv("AWS_CA_BUNDLE");
+		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)
+			die(&e);
+	}
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.secret = secret;
+	o.secret_len = len;
+	o.attempts = attempts;
+	o.user_agent = PROG "/" UKTV_VERSION;
+	o.stop = &stop_signal;
+	/* The same setting as the AWS retries (tests make them fast). */
+	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL &&
+	    uktv_cli_parse_uint(s, 0, 60000, &v) == 0)
+		o.base_ms = v > 0 ? (long)v : -1;
+	c->hook = uktv_webhook_new(http, &o, &e);
+	uktv_webhook_secret_free(secret, len);
+	if (c->hook == NULL)
+		die(&e);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct uktv_toolopt to;
+	struct ctx c;
+	struct uktv_error e;
+	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
+	const char *webhook = NULL, *secret_file = NULL, *digest = NULL;
+	long poll_ms = 0;
+	long long period = 0, v;
+	int ch, to_end = 0, flush = 0, attempts = 0;
+	char why[256];
+
+	memset(&c, 0, sizeof(c));
+	uktv_prefs_set_init(&c.prefs);
+	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
+	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
+	uktv_toolopt_init(&to, PROG);
+	while ((ch = getopt_long(argc, argv, "t:e" UKTV_TOOLOPT_SHORT, longopts,
+	    NULL)) != -1) {
+		switch (uktv_toolopt_handle(&to, ch, optarg)) {
+		case UKTV_TOOLOPT_HANDLED:
+			continue;
+		case UKTV_TOOLOPT_HELP:
+			usage_text(stdout);
+			exit(0);
+		case UKTV_TOOLOPT_VERSION:
+			uktv_toolopt_version(&to);
+			exit(0);
+		case UKTV_TOOLOPT_BAD:
+			usage(to.why);
+		case UKTV_TOOLOPT_NOT_MINE:
+			break;
+		}
+		switch (ch) {
+		case 't':
+			c.table = optarg;
+			break;
+		case 'e':
+			to_end = 1;
+			break;
+		case OPT_RECORDS_FROM:
+			records_from = optarg;
+			break;
+		case OPT_PREFS_FROM:
+			c.prefs_from = optarg;
+			break;
+		case OPT_PREFS_REFRESH:
+			c.prefs_refresh_ms = seconds_opt("--prefs-refresh", optarg, 1);
+			break;
+		case OPT_CHECKPOINT:
+			ckpath = optarg;
+			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_POLL:
+			poll_ms = seconds_opt("--poll-interval", optarg, 1);
+			break;
+		case OPT_WEBHOOK:
+			webhook = optarg;
+			break;
+		case OPT_WEBHOOK_SECRET_FILE:
+			secret_file = optarg;
+			break;
+		case OPT_WEBHOOK_ATTEMPTS:
+			if (uktv_cli_parse_uint(optarg, 1, 20, &v) == -1) {
+				snprintf(why, sizeof(why), "--webhook-attempts "
+				    "takes 1 to 20, not '%s'", optarg);
+				usage(why);
+			}
+			attempts = (int)v;
+			break;
+		case OPT_DEAD_LETTER:
+			c.dead_path = optarg;
+			break;
+		case OPT_DIGEST:
+			if (uktv_digest_parse_period(optarg, &period) == -1) {
+				snprintf(why, sizeof(why), "--digest takes a period "
+				    "of 1s to 31d (30s, 15m, 1h, 1d), not '%s'",
+				    optarg);
+				usage(why);
+			}
+			digest = optarg;
+			break;
+		case OPT_FLUSH_DIGESTS:
+			flush = 1;
+			break;
+		case OPT_MAX_LINE:
+			if (uktv_cli_parse_size(optarg, &c.max_line) == -1 ||
+			    c.max_line < 2 || c.max_line > ((size_t)1 << 30)) {
+				snprintf(why, sizeof(why), "--max-line takes 2 "
+				    "bytes to 1G, not '%s'", optarg);
+				usage(why);
+			}
+			break;
+		default:
+			usage(NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0) {
+		snprintf(why, sizeof(why), "unexpected argument '%s'", argv[0]);
+		usage(why);
+	}
+	if (digest != NULL && ckpath == NULL)
+		usage("--digest needs --checkpoint DIR (the spool is kept there)");
+	if (flush && digest == NULL)
+		usage("--flush-digests needs --digest PERIOD");
+	if ((secret_file != NULL || attempts > 0) && webhook == NULL)
+		usage("--webhook-secret-file and --webhook-attempts need --webhook URL");
+	if (records_from != NULL && c.prefs_from != NULL &&
+	    strcmp(records_from, "-") == 0 && strcmp(c.prefs_from, "-") == 0)
+		usage("--records-from and --prefs-from cannot both be stdin");
+	if (records_from != NULL && from != NULL)
+		usage("--from is for the stream, not --records-from");
+	if (from == NULL)
+		uktv_position_set(&c.start, UKTV_POS_LATEST);
+	else if (uktv_position_parse(from, uktv_time_now_ms(), &c.start) == -1 ||
+	    c.start.kind == UKTV_POS_SHARD_END) {
+		snprintf(why, sizeof(why), "--from takes latest, trim-horizon or "
+		    "at-timestamp=TIME, not '%s'", from);
+		usage(why);
+	}
+	if (c.table == NULL && (c.table = getenv(UKTV_PREFS_TABLE_ENV)) == NULL)
+		c.table = UKTV_PREFS_DEFAULT_TABLE;
+
+	uktv_log_init(&logger, PROG, to.verbosity);
+	setup_signals();
+	uktv_ndjson_writer_init(&c.out, stdout);
+
+	/* With records and preferences from files: no AWS at all. */
+	if (records_from == NULL || c.prefs_from == NULL)
+		c.aws = uktv_toolopt_aws(&to);
+	if (ckpath != NULL) {
+		uktv_error_clear(&e);
+		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
+			die(&e);
+	}
+	if (digest != NULL) {
+		uktv_error_clear(&e);
+		if ((c.digest = uktv_digest_open(ckpath, period, &e)) == NULL)
+			die(&e);
+		if (uktv_digest_damaged(c.digest) > 0)
+			uktv_log_warn(&logger, "%s: %lu line%s that are not "
+			    "spooled notifications (left there)",
+			    uktv_digest_path(c.digest), uktv_digest_damaged(c.digest),
+			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
+	}
+	if (c.dead_path != NULL) {
+		if ((c.deadfp = fopen(c.dead_path, "ae")) == NULL) {
+			uktv_log_errno(&logger, errno, "%s", c.dead_path);
+			exit(EX_CANTCREAT);
+		}
+		uktv_ndjson_writer_init(&c.dead, c.deadfp);
+	}
+	if (webhook != NULL)
+		open_webhook(&c, &to, webhook, secret_file, attempts);
+
+	if (c.prefs_from != NULL)
+		prefs_load_file(&c);
+	else {
+		prefs_load_table(&c, 1);
+		c.prefs_at = uktv_time_now_ms() + c.prefs_refresh_ms;
+	}
+
+	if (records_from != NULL) {
+		FILE *fp = stdin;
+
+		if (strcmp(records_from, "-") != 0 &&
+		    (fp = fopen(records_from, "re")) == NULL) {
+			uktv_log_errno(&logger, errno, "%s", records_from);
+			exit(errno == ENOENT ? EX_NOINPUT : EX_IOERR);
+		}
+		read_records(&c, fp);
+		if (fflush(stdout) == EOF)
+			fatal_io(&c, "stdout");
+		spool_sync(&c);
+		if (fp != stdin)
+			fclose(fp);
+	} else
+		follow(&c, to_end, poll_ms);
+
+	/* The end: digests whose period ended go out; with --flush-digests
+	 * every pending one (the others stay spooled for the next run). */
+	if (c.fatal.kind == UKTV_ERR_NONE && !stop_signal)
+		digest_tick(&c, flush);
+	if (fflush(stdout) == EOF)
+		fatal_io(&c, "stdout");
+
+	if (c.fatal.kind != UKTV_ERR_NONE)
+		uktv_log_error(&logger, &c.fatal);
+	if (c.bad > 0 || c.dead_count > 0)
+		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
+		    c.bad, c.bad == 1 ? "" : "s", c.dead_count);
+	uktv_log_info(&logger, "%llu record%s read, %llu line%s out",
+	    c.records, c.records == 1 ? "" : "s", c.notes,
+	    c.notes == 1 ? "" : "s");
+	uktv_webhook_free(c.hook);
+	uktv_http_free(c.own_http);
+	if (c.deadfp != NULL && fclose(c.deadfp) == EOF && c.fatal.kind == UKTV_ERR_NONE) {
+		uktv_log_errno(&logger, errno, "%s", c.dead_path);
+		c.fatal.kind = UKTV_ERR_IO;
+	}
+	uktv_digest_close(c.digest);
+	uktv_checkpoint_close(c.ckdir);
+	uktv_prefs_set_free(&c.prefs);
+	for (size_t i = 0; i < c.read.n; i++)
+		free(c.read.v[i]);
+	free(c.read.v);
+	uktv_aws_free(c.aws);
+	/* Stopped by a signal: what was in hand was finished or
+	 * dead-lettered, and a delivery cut short is not a failure. */
+	if (stop_signal)
+		return 128 + stop_signal;
+	if (c.fatal.kind != UKTV_ERR_NONE)
+		return uktv_error_exit_code(&c.fatal);
+	return c.bad > 0 || c.dead_count > 0 ? 1 : 0;
+}
