@@ -784,22 +784,11 @@ main(int argc, char *argv[])
 	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
 	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
 	uktv_toolopt_init(&to, PROG);
+	to.usage = usage_text;
 	while ((ch = getopt_long(argc, argv, "t:e" UKTV_TOOLOPT_SHORT, longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage_text(stdout);
-			exit(0);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			exit(0);
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (ch) {
 		case 't':
 			c.table = optarg;

@@ -542,25 +542,15 @@ main(int argc, char *argv[])
 	int ch, li, nargs = 0, validate = 1, with_data = 0, from_stdin = 0, rc = 0;
 
 	uktv_toolopt_init(&to, PROG);
+	to.usage = usage_text;
 	uktv_prefs_edit_init(&edit);
 	/* A leading ':' tells a missing value (':') from an unknown option
 	 * ('?'), and keeps getopt quiet: we print one line, then the usage.
 	 * No '+': options may come before or after the command. */
 	for (li = -1; (ch = getopt_long(argc, argv, ":t:l" UKTV_TOOLOPT_SHORT,
 	    longopts, &li)) != -1; li = -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage(NULL);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			return 0;
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		seen(optname, ch, li, longopts);
 		switch (ch) {
 		case 't':

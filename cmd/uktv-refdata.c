@@ -430,22 +430,11 @@ main(int argc, char *argv[])
 	int dry = 0, force = 0, bad = 0, rc = 0;
 
 	uktv_toolopt_init(&to, PROG);
+	to.usage = usage_text;
 	while ((ch = getopt_long(argc, argv, "t:n" UKTV_TOOLOPT_SHORT, longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage_text(stdout);
-			exit(0);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			exit(0);
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;

@@ -1005,22 +1005,11 @@ main(int argc, char *argv[])
 	r.refresh_ms = -1;
 	r.overlap_ms = DEFAULT_OVERLAP_MS;
 	uktv_toolopt_init(&to, PROG);
+	to.usage = usage_text;
 	while ((ch = getopt_long(argc, argv, "t:" UKTV_TOOLOPT_SHORT, longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage_text(stdout);
-			exit(0);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			exit(0);
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;

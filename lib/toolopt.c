@@ -124,3 +124,34 @@ uktv_toolopt_aws(struct uktv_toolopt *to)
 		uktv_toolopt_die(to, &e);
 	return aws;
 }
+
+void
+uktv_toolopt_usage(const struct uktv_toolopt *to, const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "%s: %s\n", to->prog, why);
+	if (to->usage != NULL)
+		to->usage(stderr);
+	exit(2);
+}
+
+int
+uktv_toolopt_getopt(struct uktv_toolopt *to, int ch, const char *arg)
+{
+	switch (uktv_toolopt_handle(to, ch, arg)) {
+	case UKTV_TOOLOPT_HANDLED:
+		return 1;
+	case UKTV_TOOLOPT_HELP:
+		if (to->usage != NULL)
+			to->usage(stdout);
+		exit(0);
+	case UKTV_TOOLOPT_VERSION:
+		uktv_toolopt_version(to);
+		exit(0);
+	case UKTV_TOOLOPT_BAD:
+		uktv_toolopt_usage(to, to->why);
+	case UKTV_TOOLOPT_NOT_MINE:
+		break;
+	}
+	return 0;
+}

@@ -8,14 +8,11 @@
  *   };
  *   struct uktv_toolopt to;
  *   uktv_toolopt_init(&to, "uktv-x");
- *   while ((ch = getopt_long(argc, argv, "t:vq" , longopts, NULL)) != -1) {
- *           switch (uktv_toolopt_handle(&to, ch, optarg)) {
- *           case UKTV_TOOLOPT_HANDLED: continue;
- *           case UKTV_TOOLOPT_HELP: usage_stdout(); exit(0);
- *           case UKTV_TOOLOPT_VERSION: uktv_toolopt_version(&to); exit(0);
- *           case UKTV_TOOLOPT_BAD: usage(to.why);   (exits 2)
- *           case UKTV_TOOLOPT_NOT_MINE: break;
- *           }
+ *   to.usage = usage_text;		(prints the tool's usage on a FILE)
+ *   while ((ch = getopt_long(argc, argv, "t:" UKTV_TOOLOPT_SHORT, longopts,
+ *       NULL)) != -1) {
+ *           if (uktv_toolopt_getopt(&to, ch, optarg))
+ *                   continue;	(--help, --version and bad values exit)
  *           switch (ch) { case 't': ... }
  *   }
  *
@@ -29,6 +26,7 @@
 #define UKTV_TOOLOPT_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "aws.h"
 
@@ -80,6 +78,7 @@ enum uktv_toolopt_result {
 
 struct uktv_toolopt {
 	const char		*prog;
+	void			(*usage)(FILE *);	/* the tool's usage text */
 	struct uktv_aws_opts	 aws;		/* pass to uktv_aws_new */
 	int			 verbosity;	/* -1 quiet, 0, 1 (-v), 2 (-vv) */
 	char			 why[256];
@@ -88,6 +87,15 @@ struct uktv_toolopt {
 void	uktv_toolopt_init(struct uktv_toolopt *, const char *prog);
 enum uktv_toolopt_result uktv_toolopt_handle(struct uktv_toolopt *, int ch,
 	    const char *optarg);
+/*
+ * The shared options in a getopt loop: returns 1 when ch was one of them.
+ * --help prints to.usage on stdout and exits 0, --version the version line,
+ * and a bad value the reason and the usage on stderr, exit 2.
+ */
+int	uktv_toolopt_getopt(struct uktv_toolopt *, int ch, const char *optarg);
+/* "prog: why", then the usage on stderr; exit 2. */
+void	uktv_toolopt_usage(const struct uktv_toolopt *, const char *why)
+	    __attribute__((noreturn));
 /* Prints "uktv-x X.Y.Z" on stdout. */
 void	uktv_toolopt_version(const struct uktv_toolopt *);
 /*

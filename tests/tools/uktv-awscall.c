@@ -22,14 +22,11 @@
 #include "toolopt.h"
 
 static void
-usage(const char *why)
+usage_text(FILE *fp)
 {
-	if (why != NULL)
-		fprintf(stderr, "uktv-awscall: %s\n", why);
-	fprintf(why ? stderr : stdout,
+	fprintf(fp,
 	    "usage: uktv-awscall [options] [-n COUNT] SERVICE OPERATION [JSON]\n"
 	    UKTV_TOOLOPT_USAGE);
-	exit(why ? 2 : 0);
 }
 
 int
@@ -49,37 +46,25 @@ main(int argc, char *argv[])
 	int ch, rc = 0;
 
 	uktv_toolopt_init(&to, "uktv-awscall");
+	to.usage = usage_text;
 	while ((ch = getopt_long(argc, argv, "n:" UKTV_TOOLOPT_SHORT, longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage(NULL);
-			break;
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			return 0;
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-			break;
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (ch) {
 		case 'n':
 			count = strtonum(optarg, 1, 100000, &errstr);
 			if (errstr != NULL)
-				usage("-n takes a count from 1 to 100000");
+				uktv_toolopt_usage(&to, "-n takes a count from 1 to 100000");
 			break;
 		default:
-			usage("unknown option");
+			uktv_toolopt_usage(&to, "unknown option");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 2 || argc > 3)
-		usage("give SERVICE OPERATION [JSON]");
+		uktv_toolopt_usage(&to, "give SERVICE OPERATION [JSON]");
 	if (strcmp(argv[0], "dynamodb") == 0)
 		svc = &uktv_svc_dynamodb;
 	else if (strcmp(argv[0], "dynamodbstreams") == 0)
@@ -89,9 +74,9 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[0], "secretsmanager") == 0)
 		svc = &uktv_svc_secretsmanager;
 	else
-		usage("SERVICE is dynamodb, dynamodbstreams, kinesis or secretsmanager");
+		uktv_toolopt_usage(&to, "SERVICE is dynamodb, dynamodbstreams, kinesis or secretsmanager");
 	if (argc == 3 && (req = json_tokener_parse(argv[2])) == NULL)
-		usage("JSON does not parse");
+		uktv_toolopt_usage(&to, "JSON does not parse");
 
 	aws = uktv_toolopt_aws(&to);
 	uktv_error_clear(&e);

@@ -27,16 +27,13 @@
 enum { OPT_MARGIN = UKTV_OPT_FIRST_FREE };
 
 static void
-usage(const char *why)
+usage_text(FILE *fp)
 {
-	if (why != NULL)
-		fprintf(stderr, "uktv-credcheck: %s\n", why);
-	fprintf(why ? stderr : stdout,
+	fprintf(fp,
 	    "usage: uktv-credcheck [options] [-n COUNT] [--margin SECONDS]\n"
 	    "  -n COUNT                ask for credentials COUNT times (default 1)\n"
 	    "  --margin SECONDS        refresh this long before expiry\n"
 	    UKTV_TOOLOPT_USAGE);
-	exit(why ? 2 : 0);
 }
 
 int
@@ -57,40 +54,28 @@ main(int argc, char *argv[])
 	int ch, rc = 0;
 
 	uktv_toolopt_init(&to, "uktv-credcheck");
+	to.usage = usage_text;
 	while ((ch = getopt_long(argc, argv, "n:" UKTV_TOOLOPT_SHORT, longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
+		if (uktv_toolopt_getopt(&to, ch, optarg))
 			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage(NULL);
-			break;
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			return 0;
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-			break;
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (ch) {
 		case 'n':
 			count = strtonum(optarg, 1, 1000, &errstr);
 			if (errstr != NULL)
-				usage("-n takes a count from 1 to 1000");
+				uktv_toolopt_usage(&to, "-n takes a count from 1 to 1000");
 			break;
 		case OPT_MARGIN:
 			margin = strtonum(optarg, 0, 86400, &errstr);
 			if (errstr != NULL)
-				usage("--margin takes seconds from 0 to 86400");
+				uktv_toolopt_usage(&to, "--margin takes seconds from 0 to 86400");
 			break;
 		default:
-			usage("unknown option");
+			uktv_toolopt_usage(&to, "unknown option");
 		}
 	}
 	if (optind != argc)
-		usage("no arguments are taken");
+		uktv_toolopt_usage(&to, "no arguments are taken");
 
 	aws = uktv_toolopt_aws(&to);
 	conf = uktv_aws_conf(aws);
