@@ -1,0 +1,845 @@
+/*
+ * kinesis.c: see kinesis.h.  Request shapes and limits are the Amazon
+ * Kinesis Data Streams API Reference's (API version 2013-12-02).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+
+#include "awsjson.h"
+#include "base64.h"
+#include "jsonscan.h"
+#include "kinesis.h"
+
+/* Open addressing for --strict-order's "is this key in the batch": twice
+ * the largest batch keeps probes short. */
+#define KEY_SLOTS	1024
+
+/* Kept per record while its batch is in flight. */
+struct rec {
+	uint64_t	 tag;
+	size_t		 frag_off;	/* its {"Data":...} in the body */
+	size_t		 frag_len;
+	size_t		 b64_off;	/* its base64 data, inside the fragment */
+	size_t		 b64_len;
+	size_t		 data_len;
+	size_t		 side_off;	/* partition key, then note, in side */
+	size_t		 pk_len;
+	size_t		 note_len;
+	uint32_t	 key_hash;
+	int		 attempts;
+	int		 failed;	/* the last answer failed it */
+	char		 code[64];
+	char		 message[256];
+};
+
+struct uktv_kinesis_batch {
+	char				*prefix;	/* {"StreamName":"..","Records":[ */
+	size_t				 prefix_len;
+	char				*body;		/* prefix, fragments */
+	size_t				 len;
+	size_t				 cap;
+	char				*side;		/* partition keys and notes */
+	size_t				 side_len;
+	size_t				 side_cap;
+	struct rec			*recs;
+	size_t				 n;
+	size_t				 data_bytes;	/* data + keys, for the 5 MiB limit */
+	int				 max_records;
+	int				 max_attempts;
+	double				 max_rate;
+	int				 brief_success;
+	struct timespec			 next_send;	/* pacing */
+	unsigned short			 slots[KEY_SLOTS];	/* rec index + 1 */
+	char				*scratch;	/* decoded data for a failure */
+	size_t				 scratch_cap;
+	char				*text;		/* a decoded answer string */
+	size_t				 text_cap;
+	struct uktv_kinesis_batch_stats	 stats;
+};
+
+/* A growable buffer append; -1 on ENOMEM. */
+static int
+grow(char **buf, size_t *cap, size_t need)
+{
+	size_t ncap;
+	char *nb;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 4096;
+	while (ncap < need)
+		ncap *= 2;
+	if ((nb = realloc(*buf, ncap)) == NULL)
+		return -1;
+	*buf = nb;
+	*cap = ncap;
+	return 0;
+}
+
+/* Longest JSON escape of one byte: \u00XX. */
+#define ESC_MAX	6
+
+/* Writes s[0, n) JSON-escaped (without quotes) at out; returns the length. */
+static size_t
+json_escape(const char *s, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c < 0x20) {
+			*o++ = '\\';
+			switch (c) {
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
+			default:
+				*o++ = 'u';
+				*o++ = '0';
+				*o++ = '0';
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			}
+		} else
+			*o++ = (char)c;
+	}
+	return (size_t)(o - out);
+}
+
+static struct json_object *
+stream_request(const struct uktv_kinesis_stream *st)
+{
+	struct json_object *req;
+
+	if ((req = json_object_new_object()) == NULL)
+		return NULL;
+	if (st != NULL && st->arn != NULL)
+		json_object_object_add(req, "StreamARN",
+		    json_object_new_string(st->arn));
+	else if (st != NULL && st->name != NULL)
+		json_object_object_add(req, "StreamName",
+		    json_object_new_string(st->name));
+	return req;
+}
+
+static int
+no_stream(const struct uktv_kinesis_stream *st, struct uktv_error *err)
+{
+	if (st == NULL || (st->name == NULL && st->arn == NULL))
+		return uktv_error_set(err, UKTV_ERR_USAGE,
+		    "no Kinesis stream named (a name or an ARN)");
+	return 0;
+}
+
+int
+uktv_kinesis_describe_stream_summary(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, struct json_object **summary,
+    struct uktv_error *err)
+{
+	struct json_object *req, *resp = NULL, *v;
+	int rc;
+
+	*summary = NULL;
+	if (no_stream(st, err) == -1)
+		return -1;
+	if ((req = stream_request(st)) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "DescribeStreamSummary",
+	    req, &resp, err);
+	json_object_put(req);
+	if (rc == -1)
+		return -1;
+	if (!json_object_object_get_ex(resp, "StreamDescriptionSummary", &v) ||
+	    !json_object_is_type(v, json_type_object)) {
+		json_object_put(resp);
+		return uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis "
+		    "DescribeStreamSummary: no StreamDescriptionSummary in the answer");
+	}
+	*summary = json_object_get(v);
+	json_object_put(resp);
+	return 0;
+}
+
+int
+uktv_kinesis_list_shards(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, struct json_object *filter,
+    int page_size, uktv_kinesis_shard_fn fn, void *arg, struct uktv_error *err)
+{
+	struct json_object *req, *resp, *shards, *tok;
+	char *next = NULL;
+	int rc;
+
+	if (no_stream(st, err) == -1)
+		return -1;
+	if (page_size < 0 || page_size > UKTV_KINESIS_LIST_SHARDS_MAX)
+		return uktv_error_set(err, UKTV_ERR_USAGE,
+		    "ListShards page size %d is not within 1..%d", page_size,
+		    UKTV_KINESIS_LIST_SHARDS_MAX);
+	for (;;) {
+		/* Later pages: NextToken alone (AWS rejects it together with
+		 * StreamName, ShardFilter or ExclusiveStartShardId). */
+		if (next == NULL) {
+			req = stream_request(st);
+			if (req != NULL && filter != NULL)
+				json_object_object_add(req, "ShardFilter",
+				    json_object_get(filter));
+		} else if ((req = json_object_new_object()) != NULL)
+			json_object_object_add(req, "NextToken",
+			    json_object_new_string(next));
+		if (req == NULL) {
+			free(next);
+			return uktv_error_set(err, UKTV_ERR_INTERNAL,
+			    "out of memory");
+		}
+		if (page_size > 0)
+			json_object_object_add(req, "MaxResults",
+			    json_object_new_int(page_size));
+		free(next);
+		next = NULL;
+		rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "ListShards", req,
+		    &resp, err);
+		json_object_put(req);
+		if (rc == -1)
+			return -1;
+		if (json_object_object_get_ex(resp, "Shards", &shards) &&
+		    json_object_is_type(shards, json_type_array)) {
+			size_t n = json_object_array_length(shards);
+
+			for (size_t i = 0; i < n; i++)
+				if (fn(json_object_array_get_idx(shards, i), arg)) {
+					json_object_put(resp);
+					return 0;
+				}
+		}
+		if (json_object_object_get_ex(resp, "NextToken", &tok) &&
+		    json_object_is_type(tok, json_type_string) &&
+		    json_object_get_string_len(tok) > 0 &&
+		    (next = strdup(json_object_get_string(tok))) == NULL) {
+			json_object_put(resp);
+			return uktv_error_set(err, UKTV_ERR_INTERNAL,
+			    "out of memory");
+		}
+		json_object_put(resp);
+		if (next == NULL)
+			return 0;
+	}
+}
+
+int
+uktv_kinesis_get_shard_iterator(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, const char *shard_id,
+    const char *type, const char *sequence, long long timestamp_ms,
+    char **iterator, struct uktv_error *err)
+{
+	struct json_object *req, *resp, *v;
+	int rc;
+
+	*iterator = NULL;
+	if (no_stream(st, err) == -1)
+		return -1;
+	if ((req = stream_request(st)) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	json_object_object_add(req, "ShardId", json_object_new_string(shard_id));
+	json_object_object_add(req, "ShardIteratorType",
+	    json_object_new_string(type));
+	if (strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ||
+	    strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0) {
+		if (sequence == NULL) {
+			json_object_put(req);
+			return uktv_error_set(err, UKTV_ERR_USAGE,
+			    "%s needs a sequence number", type);
+		}
+		json_object_object_add(req, "StartingSequenceNumber",
+		    json_object_new_string(sequence));
+	} else if (strcmp(type, "AT_TIMESTAMP") == 0)
+		/* Timestamp: epoch seconds, fractions allowed (the SDKs send
+		 * a number). */
+		json_object_object_add(req, "Timestamp",
+		    json_object_new_double((double)timestamp_ms / 1000.0));
+	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetShardIterator", req,
+	    &resp, err);
+	json_object_put(req);
+	if (rc == -1)
+		return -1;
+	if (!json_object_object_get_ex(resp, "ShardIterator", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		json_object_put(resp);
+		return uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis "
+		    "GetShardIterator: no ShardIterator in the answer");
+	}
+	*iterator = strdup(json_object_get_string(v));
+	json_object_put(resp);
+	if (*iterator == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+int
+uktv_kinesis_get_records(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, const char *iterator, int limit,
+    struct json_object **response, struct uktv_error *err)
+{
+	struct json_object *req;
+	int rc;
+
+	*response = NULL;
+	if (limit < 1)
+		limit = 1;
+	if (limit > UKTV_KINESIS_GET_RECORDS_MAX)
+		limit = UKTV_KINESIS_GET_RECORDS_MAX;
+	if ((req = json_object_new_object()) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	json_object_object_add(req, "ShardIterator",
+	    json_object_new_string(iterator));
+	json_object_object_add(req, "Limit", json_object_new_int(limit));
+	if (st != NULL && st->arn != NULL)
+		json_object_object_add(req, "StreamARN",
+		    json_object_new_string(st->arn));
+	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetRecords", req,
+	    response, err);
+	json_object_put(req);
+	return rc;
+}
+
+int
+uktv_kinesis_hash_key_valid(const char *s, size_t len)
+{
+	/* 2^128 - 1, the largest hash key. */
+	static const char max[] = "340282366920938463463374607431768211455";
+
+	if (len == 0 || len > sizeof(max) - 1 || (s[0] == '0' && len > 1))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return len < sizeof(max) - 1 || memcmp(s, max, len) <= 0;
+}
+
+int
+uktv_kinesis_partition_key_valid(const char *s, size_t len)
+{
+	size_t chars = 0;
+
+	/* Characters: bytes that do not continue a UTF-8 sequence. */
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars >= 1 && chars <= UKTV_KINESIS_PARTITION_KEY_MAX;
+}
+
+void
+uktv_kinesis_hash_partition_key(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, len, md);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+struct uktv_kinesis_batch *
+uktv_kinesis_batch_new(const struct uktv_kinesis_stream *st,
+    const struct uktv_kinesis_batch_opts *opts, struct uktv_error *err)
+{
+	struct uktv_kinesis_batch *b;
+	const char *field, *value;
+	size_t vlen;
+
+	if (no_stream(st, err) == -1)
+		return NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		goto oom;
+	b->max_records = UKTV_KINESIS_PUT_MAX_RECORDS;
+	b->max_attempts = UKTV_KINESIS_PUT_ATTEMPTS;
+	if (opts != NULL) {
+		if (opts->max_records > 0 &&
+		    opts->max_records < UKTV_KINESIS_PUT_MAX_RECORDS)
+			b->max_records = opts->max_records;
+		if (opts->max_attempts > 0)
+			b->max_attempts = opts->max_attempts;
+		if (opts->max_rate > 0)
+			b->max_rate = opts->max_rate;
+		b->brief_success = opts->brief_success;
+	}
+	field = st->arn ? "StreamARN" : "StreamName";
+	value = st->arn ? st->arn : st->name;
+	vlen = strlen(value);
+	if ((b->prefix = malloc(strlen(field) + vlen * ESC_MAX + 32)) == NULL)
+		goto oom;
+	b->prefix_len = (size_t)sprintf(b->prefix, "{\"%s\":\"", field);
+	b->prefix_len += json_escape(value, vlen, b->prefix + b->prefix_len);
+	memcpy(b->prefix + b->prefix_len, "\",\"Records\":[", 13);
+	b->prefix_len += 13;
+	if ((b->recs = calloc((size_t)b->max_records, sizeof(*b->recs))) == NULL ||
+	    grow(&b->body, &b->cap, b->prefix_len + 65536) == -1)
+		goto oom;
+	memcpy(b->body, b->prefix, b->prefix_len);
+	b->len = b->prefix_len;
+	return b;
+oom:
+	uktv_kinesis_batch_free(b);
+	uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	return NULL;
+}
+
+void
+uktv_kinesis_batch_free(struct uktv_kinesis_batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->prefix);
+	free(b->body);
+	free(b->side);
+	free(b->recs);
+	free(b->scratch);
+	free(b->text);
+	free(b);
+}
+
+size_t
+uktv_kinesis_batch_count(const struct uktv_kinesis_batch *b)
+{
+	return b->n;
+}
+
+const struct uktv_kinesis_batch_stats *
+uktv_kinesis_batch_stats(const struct uktv_kinesis_batch *b)
+{
+	return &b->stats;
+}
+
+int
+uktv_kinesis_batch_fits(const struct uktv_kinesis_batch *b, size_t data_len,
+    size_t pk_len)
+{
+	if (b->n == 0)
+		return 1;
+	return b->n < (size_t)b->max_records &&
+	    b->data_bytes + data_len + pk_len <= UKTV_KINESIS_PUT_MAX_BYTES;
+}
+
+/* FNV-1a: enough to spread at most 500 keys over the slots. */
+static uint32_t
+key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The slot holding pk, or the empty slot where it would go. */
+static size_t
+key_slot(const struct uktv_kinesis_batch *b, const char *pk, size_t pk_len,
+    uint32_t h)
+{
+	size_t i = h & (KEY_SLOTS - 1);
+
+	for (;;) {
+		unsigned short s = b->slots[i];
+		const struct rec *r;
+
+		if (s == 0)
+			return i;
+		r = &b->recs[s - 1];
+		if (r->key_hash == h && r->pk_len == pk_len &&
+		    memcmp(b->side + r->side_off, pk, pk_len) == 0)
+			return i;
+		i = (i + 1) & (KEY_SLOTS - 1);
+	}
+}
+
+int
+uktv_kinesis_batch_has_key(const struct uktv_kinesis_batch *b, const char *pk,
+    size_t pk_len)
+{
+	return b->slots[key_slot(b, pk, pk_len, key_hash(pk, pk_len))] != 0;
+}
+
+int
+uktv_kinesis_batch_add(struct uktv_kinesis_batch *b,
+    const struct uktv_kinesis_record *in, struct uktv_error *err)
+{
+	struct rec *r;
+	size_t need, slot;
+	char *o;
+	uint32_t h;
+
+	if (!uktv_kinesis_partition_key_valid(in->partition_key,
+	    in->partition_key_len))
+		return uktv_error_set(err, UKTV_ERR_INPUT, "partition key %s",
+		    in->partition_key_len == 0 ? "is empty" :
+		    "is longer than 256 characters");
+	if (in->explicit_hash_key != NULL &&
+	    !uktv_kinesis_hash_key_valid(in->explicit_hash_key,
+	    in->explicit_hash_key_len))
+		return uktv_error_set(err, UKTV_ERR_INPUT, "explicit hash key is "
+		    "not a decimal number from 0 to 2^128-1");
+	if (in->data_len + in->partition_key_len > UKTV_KINESIS_RECORD_MAX_BYTES)
+		return uktv_error_set(err, UKTV_ERR_INPUT, "record of %zu bytes "
+		    "with its partition key is over Kinesis's limit of %zu",
+		    in->data_len + in->partition_key_len,
+		    UKTV_KINESIS_RECORD_MAX_BYTES);
+	if (!uktv_kinesis_batch_fits(b, in->data_len, in->partition_key_len))
+		return uktv_error_set(err, UKTV_ERR_USAGE,
+		    "the record does not fit in this PutRecords call");
+
+	/* ,{"Data":"..","PartitionKey":"..","ExplicitHashKey":".."} */
+	need = b->len + 1 + 9 + UKTV_BASE64_ENCODED_LEN(in->data_len) + 17 +
+	    in->partition_key_len * ESC_MAX + 1 +
+	    (in->explicit_hash_key ? 21 + in->explicit_hash_key_len : 0) + 2 +
+	    3;	/* "]}" and a NUL when the body is sent */
+	if (grow(&b->body, &b->cap, need) == -1 ||
+	    grow(&b->side, &b->side_cap, b->side_len + in->partition_key_len +
+	    in->note_len) == -1)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	r = &b->recs[b->n];
+	memset(r, 0, sizeof(*r));
+	o = b->body + b->len;
+	if (b->n > 0)
+		*o++ = ',';
+	r->frag_off = (size_t)(o - b->body);
+	memcpy(o, "{\"Data\":\"", 9);
+	o += 9;
+	r->b64_off = (size_t)(o - b->body);
+	r->b64_len = uktv_base64_encode(in->data, in->data_len, o);
+	o += r->b64_len;
+	memcpy(o, "\",\"PartitionKey\":\"", 18);
+	o += 18;
+	o += json_escape(in->partition_key, in->partition_key_len, o);
+	*o++ = '"';
+	if (in->explicit_hash_key != NULL) {
+		memcpy(o, ",\"ExplicitHashKey\":\"", 20);
+		o += 20;
+		memcpy(o, in->explicit_hash_key, in->explicit_hash_key_len);
+		o += in->explicit_hash_key_len;
+		*o++ = '"';
+	}
+	*o++ = '}';
+	r->frag_len = (size_t)(o - b->body) - r->frag_off;
+	b->len = (size_t)(o - b->body);
+
+	r->tag = in->tag;
+	r->data_len = in->data_len;
+	r->side_off = b->side_len;
+	r->pk_len = in->partition_key_len;
+	r->note_len = in->note != NULL ? in->note_len : 0;
+	memcpy(b->side + b->side_len, in->partition_key, r->pk_len);
+	if (r->note_len > 0)
+		memcpy(b->side + b->side_len + r->pk_len, in->note, r->note_len);
+	b->side_len += r->pk_len + r->note_len;
+	h = key_hash(in->partition_key, r->pk_len);
+	r->key_hash = h;
+	slot = key_slot(b, in->partition_key, r->pk_len, h);
+	if (b->slots[slot] == 0)
+		b->slots[slot] = (unsigned short)(b->n + 1);
+	b->data_bytes += in->data_len + in->partition_key_len;
+	b->n++;
+	return 0;
+}
+
+static void
+batch_clear(struct uktv_kinesis_batch *b)
+{
+	b->n = 0;
+	b->len = b->prefix_len;
+	b->side_len = 0;
+	b->data_bytes = 0;
+	memset(b->slots, 0, sizeof(b->slots));
+}
+
+/* Waits until n more records may go at max_rate. */
+static void
+pace(struct uktv_kinesis_batch *b, size_t n)
+{
+	struct timespec now, d;
+	double gap;
+
+	if (b->max_rate <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < b->next_send.tv_sec || (now.tv_sec ==
+	    b->next_send.tv_sec && now.tv_nsec < b->next_send.tv_nsec)) {
+		d.tv_sec = b->next_send.tv_sec - now.tv_sec;
+		d.tv_nsec = b->next_send.tv_nsec - now.tv_nsec;
+		if (d.tv_nsec < 0) {
+			d.tv_sec--;
+			d.tv_nsec += 1000000000L;
+		}
+		/* A signal does not shorten the wait: the rate is a promise. */
+		while (nanosleep(&d, &d) == -1 && errno == EINTR)
+			;
+		now = b->next_send;
+	}
+	gap = (double)n / b->max_rate;
+	b->next_send.tv_sec = now.tv_sec + (time_t)gap;
+	b->next_send.tv_nsec = now.tv_nsec +
+	    (long)((gap - (double)(time_t)gap) * 1e9);
+	if (b->next_send.tv_nsec >= 1000000000L) {
+		b->next_send.tv_sec++;
+		b->next_send.tv_nsec -= 1000000000L;
+	}
+}
+
+static void
+report(struct uktv_kinesis_batch *b, struct rec *r, const char *shard,
+    const char *seq, const char *code, const char *message, int call_failed,
+    uktv_kinesis_result_fn fn, void *arg)
+{
+	struct uktv_kinesis_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.call_failed = call_failed;
+	res.tag = r->tag;
+	res.note = r->note_len ? b->side + r->side_off + r->pk_len : NULL;
+	res.note_len = r->note_len;
+	res.attempts = r->attempts;
+	res.partition_key = b->side + r->side_off;
+	res.partition_key_len = r->pk_len;
+	if (code == NULL) {
+		res.shard_id = shard;
+		res.sequence = seq;
+		b->stats.records++;
+		b->stats.bytes += r->data_len + r->pk_len;
+	} else {
+		size_t got = 0;
+
+		res.error_code = code;
+		res.error_message = message;
+		if (grow(&b->scratch, &b->scratch_cap, r->data_len + 3) == 0 &&
+		    uktv_base64_decode(b->body + r->b64_off, r->b64_len,
+		    b->scratch, &got) == 0) {
+			res.data = b->scratch;
+			res.data_len = got;
+		}
+		b->stats.failed++;
+	}
+	if (fn != NULL)
+		fn(&res, arg);
+}
+
+/*
+ * One PutRecords call.  The answer is read with the scanner rather than
+ * json-c: building 500 result objects per call cost as much as the rest of
+ * publishing put together.  On success *records is the Records array,
+ * pointing into resp.
+ */
+static int
+put_call(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
+    struct uktv_http_response *resp, struct uktv_jsonscan_value *records,
+    long long *failed, struct uktv_error *err)
+{
+	static const char *const names[] = { ".Records", ".FailedRecordCount" };
+	struct uktv_jsonpath path[2];
+	struct uktv_jsonscan_value v[2];
+	struct uktv_aws_request req = { 0 };
+	struct uktv_header hdrs[2];
+	char ctype[48], target[64];
+
+	*failed = -1;
+	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
+	    uktv_svc_kinesis.json_version);
+	snprintf(target, sizeof(target), "%s.PutRecords",
+	    uktv_svc_kinesis.target_prefix);
+	hdrs[0].name = "Content-Type";
+	hdrs[0].value = ctype;
+	hdrs[1].name = "X-Amz-Target";
+	hdrs[1].value = target;
+	req.svc = &uktv_svc_kinesis;
+	req.method = "POST";
+	req.path = "/";
+	req.headers = hdrs;
+	req.nheaders = 2;
+	req.body = b->body;
+	req.body_len = b->len + 2;
+	if (uktv_aws_send(aws, &req, resp, err) == -1) {
+		uktv_error_prefix(err, "%s PutRecords",
+		    uktv_svc_kinesis.target_prefix);
+		return -1;
+	}
+	uktv_jsonpath_parse(names[0], &path[0]);
+	uktv_jsonpath_parse(names[1], &path[1]);
+	if (uktv_jsonscan(resp->body, resp->body_len, 0, path, 2, v,
+	    NULL) != UKTV_JSONSCAN_OK || v[0].type != UKTV_JSON_ARRAY) {
+		uktv_http_response_free(resp);
+		return uktv_error_set(err, UKTV_ERR_SERVICE, "%s PutRecords: the "
+		    "answer is not a JSON object with Records",
+		    uktv_svc_kinesis.target_prefix);
+	}
+	*records = v[0];
+	/* Absent or not a plain count: read every result. */
+	*failed = -1;
+	if (v[1].type == UKTV_JSON_NUMBER && v[1].len == 1 && v[1].text[0] == '0')
+		*failed = 0;
+	return 0;
+}
+
+/* A string field of a result: decoded into b->text (NUL-terminated; the
+ * caller made room for the whole result), or NULL when absent or not a
+ * string. */
+static const char *
+result_text(struct uktv_kinesis_batch *b, const struct uktv_jsonscan_value *v,
+    size_t *off)
+{
+	char *t;
+	size_t n;
+
+	if (v->type != UKTV_JSON_STRING)
+		return NULL;
+	t = b->text + *off;
+	n = uktv_jsonscan_string(v, t);
+	t[n] = '\0';
+	*off += n + 1;
+	return t;
+}
+
+/* Keeps only the failed records, in order, in the body and in recs. */
+static void
+compact(struct uktv_kinesis_batch *b)
+{
+	size_t j = 0, at = b->prefix_len;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct rec *r = &b->recs[i];
+		size_t shift;
+
+		if (!r->failed)
+			continue;
+		if (j > 0)
+			b->body[at++] = ',';
+		shift = r->frag_off - at;
+		memmove(b->body + at, b->body + r->frag_off, r->frag_len);
+		r->frag_off -= shift;
+		r->b64_off -= shift;
+		at += r->frag_len;
+		if (j != i)
+			b->recs[j] = *r;
+		j++;
+	}
+	b->n = j;
+	b->len = at;
+}
+
+int
+uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
+    uktv_kinesis_result_fn fn, void *arg, struct uktv_error *err)
+{
+	static const char *const fields[] = { ".ShardId", ".SequenceNumber",
+	    ".ErrorCode", ".ErrorMessage" };
+	struct uktv_jsonpath paths[4];
+	struct uktv_jsonscan_value records, elem, v[4];
+	struct uktv_http_response resp;
+	size_t nretry, pos, i;
+	long long failed;
+	int attempt, extra;
+
+	if (b->n == 0)
+		return 0;
+	for (i = 0; i < 4; i++)
+		uktv_jsonpath_parse(fields[i], &paths[i]);
+	for (attempt = 1;; attempt++) {
+		for (i = 0; i < b->n; i++) {
+			b->recs[i].attempts++;
+			b->recs[i].failed = 0;
+		}
+		pace(b, b->n);
+		memcpy(b->body + b->len, "]}", 3);
+		if (put_call(aws, b, &resp, &records, &failed, err) == -1) {
+			for (i = 0; i < b->n; i++)
+				report(b, &b->recs[i], NULL, NULL, err->code[0] ?
+				    err->code : "Unavailable", err->message, 1, fn,
+				    arg);
+			batch_clear(b);
+			return -1;
+		}
+		b->stats.calls++;
+		nretry = 0;
+		pos = i = 0;
+		if (failed == 0 && b->brief_success) {
+			/* Every record landed; only the count is checked. */
+			for (i = 0; i < b->n &&
+			    uktv_jsonscan_array_next(&records, &pos, &elem); i++)
+				report(b, &b->recs[i], NULL, NULL, NULL, NULL, 0,
+				    fn, arg);
+		}
+		for (; i < b->n &&
+		    uktv_jsonscan_array_next(&records, &pos, &elem); i++) {
+			struct rec *r = &b->recs[i];
+			const char *shard, *seq, *code, *msg;
+			size_t off = 0;
+
+			if (elem.type != UKTV_JSON_OBJECT ||
+			    grow(&b->text, &b->text_cap, elem.len + 4) == -1 ||
+			    uktv_jsonscan(elem.text, elem.len, 0, paths, 4, v,
+			    NULL) != UKTV_JSONSCAN_OK)
+				memset(v, 0, sizeof(v));
+			shard = result_text(b, &v[0], &off);
+			seq = result_text(b, &v[1], &off);
+			code = result_text(b, &v[2], &off);
+			msg = result_text(b, &v[3], &off);
+			if (code == NULL && seq == NULL)
+				code = "InvalidResponse";	/* neither: not a result */
+			if (code == NULL) {
+				report(b, r, shard, seq, NULL, NULL, 0, fn, arg);
+				continue;
+			}
+			strlcpy(r->code, code, sizeof(r->code));
+			strlcpy(r->message, msg ? msg : "", sizeof(r->message));
+			/* Throttling and InternalFailure pass; a KMS key that is
+			 * disabled or denied does not. */
+			if (r->attempts < b->max_attempts &&
+			    (uktv_aws_code_is_throttle(code) ||
+			    uktv_aws_code_is_transient(code, 0) ||
+			    strcmp(code, "KMSThrottlingException") == 0)) {
+				r->failed = 1;
+				nretry++;
+			} else
+				report(b, r, NULL, NULL, r->code, r->message, 0,
+				    fn, arg);
+		}
+		extra = uktv_jsonscan_array_next(&records, &pos, &elem);
+		uktv_http_response_free(&resp);
+		if (i != b->n || extra) {
+			/* Fewer or more results than records: the answer cannot
+			 * be matched to them, so none still pending is known
+			 * to have landed. */
+			uktv_error_set(err, UKTV_ERR_SERVICE, "%s PutRecords: the "
+			    "answer does not hold one result per record",
+			    uktv_svc_kinesis.target_prefix);
+			strlcpy(err->code, "InvalidResponse", sizeof(err->code));
+			for (size_t j = 0; j < b->n; j++)
+				if (j >= i || b->recs[j].failed)
+					report(b, &b->recs[j], NULL, NULL, err->code,
+					    err->message, 1, fn, arg);
+			batch_clear(b);
+			return -1;
+		}
+		if (nretry == 0) {
+			batch_clear(b);
+			return 0;
+		}
+		compact(b);
+		memset(b->slots, 0, sizeof(b->slots));
+		b->stats.resent += nretry;
+		uktv_aws_backoff(aws, attempt);
+	}
+}
