@@ -778,6 +778,16 @@ reset_checkpoints(struct ctx *c, const struct uktv_position *pos, int force)
 	return 0;
 }
 
+/* Where a draining run is, on a terminal only (log.c prints nothing else). */
+static void
+progress(const struct ctx *c)
+{
+	long long ms = uktv_time_now_ms() - c->started;
+
+	uktv_log_progress(&logger, "%lld records, %.0f/s", c->done,
+	    ms > 0 ? (double)c->done * 1000.0 / (double)ms : 0.0);
+}
+
 static void
 on_enriched(const char *id, int ok, const struct uktv_error *e, void *arg)
 {
@@ -1124,11 +1134,13 @@ main(int argc, char *argv[])
 			break;
 		if (rc == UKTV_SR_BATCH) {
 			batch(&c, &b);
+			progress(&c);
 			if (c.count > 0 && c.done >= c.count)
 				break;
 		}
 	}
 
+	uktv_log_progress_done(&logger);
 	if (c.stats_ms > 0)
 		stats_line(&c);
 	if (c.leases != NULL) {

@@ -157,12 +157,15 @@ fetch(struct uktv_watchmode *wm, enum kind k, const char *country,
 	int rc;
 
 	uktv_error_clear(&e);
+	uktv_log_progress(&logger, "fetching %s from Watchmode",
+	    k == K_SOURCE ? "sources" : k == K_GENRE ? "genres" : "regions");
 	if (k == K_SOURCE)
 		rc = uktv_watchmode_sources(wm, country, NULL, &f->arr, &e);
 	else if (k == K_GENRE)
 		rc = uktv_watchmode_genres(wm, &f->arr, &e);
 	else
 		rc = uktv_watchmode_regions(wm, &f->arr, &e);
+	uktv_log_progress_done(&logger);
 	if (rc == -1)
 		die(&e);
 	json_object_array_sort(f->arr, k == K_REGION ? cmp_country : cmp_id);
@@ -343,6 +346,8 @@ apply(struct uktv_aws *aws, const char *table, struct plan *p)
 		err(EX_OSERR, NULL);
 	/* Puts first: a reader between the calls sees the new name, not none. */
 	for (size_t i = 0; i < np; i++) {
+		uktv_log_progress(&logger, "writing %zu of %zu items", i + 1,
+		    np + nd);
 		uktv_error_clear(&e);
 		if (uktv_ddb_batch_put(b, json_object_get(
 		    json_object_array_get_idx(p->puts, i)), &e) == -1 &&
@@ -360,6 +365,7 @@ apply(struct uktv_aws *aws, const char *table, struct plan *p)
 	uktv_error_clear(&e);
 	if (uktv_ddb_batch_flush(b, &e) == -1 && first.kind == UKTV_ERR_NONE)
 		first = e;
+	uktv_log_progress_done(&logger);
 	failed = uktv_ddb_batch_failed(b);
 	if (first.kind != UKTV_ERR_NONE) {
 		for (size_t i = 0; i < json_object_array_length(failed); i++)

@@ -831,6 +831,10 @@ list_pairs(struct run *r)
 		f.types = *r->types ? r->types : NULL;
 		f.release_date_start = *r->since ? r->since : NULL;
 		r->hits.pair = i;
+		/* On a terminal: which pair, out of how many, and what it cost. */
+		uktv_log_progress(&lg, "pair %zu/%zu (source %s x genre %s), "
+		    "%ld call%s, %zu titles", i + 1, r->npairs, p->source,
+		    p->genre, r->used, r->used == 1 ? "" : "s", r->hits.n);
 		uktv_error_clear(&e);
 		rc = uktv_watchmode_list_titles(r->wm, &f, UKTV_WATCHMODE_PAGE_MAX,
 		    r->max_calls > 0 ? r->max_calls - r->used : 0, on_title,
@@ -838,6 +842,7 @@ list_pairs(struct run *r)
 		r->used += pages;
 		p->pages = pages;
 		p->titles = (long)(r->hits.n - before);
+		uktv_log_progress_done(&lg);
 		if (rc == 0) {
 			p->fate = UKTV_TITLESTATE_LISTED;
 			r->nlisted++;
