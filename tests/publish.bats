@@ -444,8 +444,10 @@ PY
 	    <"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	exec 8>"$BATS_TEST_TMPDIR/fifo"
-	# three lines and the start of a fourth, in one write
-	printf '%s\n%s' "$(events 3)" '{"payload":{"id":4' >&8
+	# three lines and the start of a fourth, in one write (cat of a small
+	# file is one write(2); bash's printf may split it under load)
+	printf '%s\n%s' "$(events 3)" '{"payload":{"id":4' >"$BATS_TEST_TMPDIR/chunk"
+	cat "$BATS_TEST_TMPDIR/chunk" >&8
 	wait_until 10 bash -c "curl -sf '$PROXY_URL/__proxy/log' | grep -q '\"fault\": *\"stall\"'"
 	kill -TERM "$pid"
 	rc=0
