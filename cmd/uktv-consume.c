@@ -812,6 +812,7 @@ main(int argc, char *argv[])
 	struct uktv_stream_batch b;
 	struct uktv_position from, reset_pos;
 	struct uktv_error e;
+	const struct uktv_error *ee;
 	struct ctx c;
 	const char *ckpath = NULL, *lease_table = NULL, *worker = NULL;
 	const char *dead_path = NULL, *stats_path = NULL, *from_arg = NULL;
@@ -820,7 +821,7 @@ main(int argc, char *argv[])
 	long long now_wall = uktv_time_now_ms(), v, until_ms = 0;
 	long lease_duration = 0, lease_renew = 0, poll_ms = 0, limit = 0;
 	int ch, to_end = 0, show = 0, force = 0, enrich = 0;
-	int enrich_missing = 0, older_days = -1, rc;
+	int enrich_missing = 0, older_days = -1, rc, enrich_rc = 0;
 
 	memset(&c, 0, sizeof(c));
 	uktv_position_set(&from, UKTV_POS_TRIM_HORIZON);
@@ -1151,6 +1152,12 @@ main(int argc, char *argv[])
 	if (c.bad > 0)
 		uktv_log_warn(&logger, "%ld record%s reported", c.bad,
 		    c.bad == 1 ? "" : "s");
+	/* Titles were stored, but a refused key or a spent quota is the
+	 * operator's to fix: say so and exit with its code (77, 69). */
+	if ((ee = uktv_guidestore_enrich_error(c.store)) != NULL) {
+		uktv_log_warn(&logger, "enrichment stopped: %s", ee->message);
+		enrich_rc = uktv_error_exit_code(ee);
+	}
 	uktv_streamreader_free(c.reader);
 	uktv_streamout_free(&c.out);
 	uktv_streamout_free(&c.dead);
@@ -1166,5 +1173,7 @@ main(int argc, char *argv[])
 	free(c.at_shard);
 	if (stop_signal)
 		return 128 + stop_signal;
+	if (enrich_rc != 0)
+		return enrich_rc;
 	return c.bad > 0 ? 1 : 0;
 }

@@ -467,6 +467,7 @@ struct uktv_guidestore {
 	char				 region[3];
 	long long			(*now_ms)(void);
 	int				 enrich_off;	/* quota or key error */
+	struct uktv_error		 enrich_stop;	/* the error that did it */
 	struct uktv_guidestore_stats	 stats;
 };
 
@@ -507,6 +508,12 @@ uktv_guidestore_free(struct uktv_guidestore *gs)
 		return;
 	free(gs->table);
 	free(gs);
+}
+
+const struct uktv_error *
+uktv_guidestore_enrich_error(const struct uktv_guidestore *gs)
+{
+	return gs != NULL && gs->enrich_off ? &gs->enrich_stop : NULL;
 }
 
 const struct uktv_guidestore_stats *
@@ -553,8 +560,10 @@ fetch_enrichment(struct uktv_guidestore *gs, const char *id,
 	if (uktv_watchmode_title_details(gs->wm, id, "sources", gs->region,
 	    &details, err) == -1) {
 		if (err != NULL && (err->kind == UKTV_ERR_QUOTA ||
-		    err->kind == UKTV_ERR_NOPERM))
+		    err->kind == UKTV_ERR_NOPERM)) {
 			gs->enrich_off = 1;
+			gs->enrich_stop = *err;
+		}
 		return -1;
 	}
 	if (!json_object_is_type(details, json_type_object)) {

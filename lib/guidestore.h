@@ -248,6 +248,10 @@ long	uktv_guidestore_enrich_missing(struct uktv_guidestore *,
 	    int older_than_days, long max_titles, uktv_guidestore_enrich_fn,
 	    void *arg, struct uktv_error *);
 
+/* The Watchmode key or quota error that turned enrichment off for this
+ * store, or NULL: storing went on, but the operator must hear of it. */
+const struct uktv_error *uktv_guidestore_enrich_error(
+	    const struct uktv_guidestore *);
 const struct uktv_guidestore_stats *uktv_guidestore_stats(
 	    const struct uktv_guidestore *);
 /* Adds the stats to obj ("stored", "updated", ..., for --stats lines). */
