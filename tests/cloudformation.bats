@@ -210,7 +210,7 @@ PY
 	run policy_lines "$BATS_TEST_TMPDIR/deployed/other-consume.json"
 	assert_output --partial "kinesis:GetRecords arn:aws:kinesis:eu-west-2:123456789012:stream/OtherStream"
 	assert_output --partial "dynamodb:UpdateItem arn:aws:dynamodb:eu-west-2:123456789012:table/OtherTable"
-	assert_output --partial "dynamodb:GetItem arn:aws:dynamodb:eu-west-2:123456789012:table/other-leases"
+	assert_output --partial "dynamodb:UpdateItem arn:aws:dynamodb:eu-west-2:123456789012:table/other-leases"
 	assert_output --partial "secretsmanager:GetSecretValue arn:aws:secretsmanager:eu-west-2:123456789012:secret:other/key-??????"
 	refute_output --partial UKTVProgrammes
 	refute_output --partial ProgrammeDataStream

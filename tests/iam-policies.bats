@@ -115,7 +115,12 @@ moto_policy() {
 	        (if (.Resource | tostring | test("arn:aws:s3:")) then . else .Resource = "*" end)
 	        | .Action |= (if type == "array" then map(select(ascii_downcase != ($drop | ascii_downcase)))
 	                     elif ascii_downcase == ($drop | ascii_downcase) then [] else . end))
-	      | map(select((.Action | type) == "string" or (.Action | length) > 0)))' \
+	      | map(select((.Action | type) == "string" or (.Action | length) > 0)))
+	    # IAM refuses a policy with no statement: a one-action policy that
+	    # lost its action becomes one that allows nothing the tool uses.
+	    | if (.Statement | length) == 0 then
+	        .Statement = [{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]
+	      else . end' \
 	    "$IAM/uktv-$1.json"
 }
 
