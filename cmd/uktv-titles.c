@@ -188,7 +188,7 @@ parse_types(const char *arg, char *out, size_t len, char *why, size_t whylen)
 			v[n++] = title_types[i];
 	}
 	free(copy);
-	qsort(v, n, sizeof(v[0]), str_cmp);
+	uktv_qsort(v, n, sizeof(v[0]), str_cmp);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
@@ -278,7 +278,7 @@ make_pairs(const struct uktv_prefs_set *set, size_t *np)
 			}
 	}
 	if (n > 0)
-		qsort(v, n, sizeof(*v), pair_user_cmp);
+		uktv_qsort(v, n, sizeof(*v), pair_user_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || strcmp(v[k - 1].key, v[i].key) != 0)
 			v[k++] = v[i];
@@ -292,7 +292,7 @@ find_pair(struct pair *v, size_t n, const char *key)
 	struct pair k;
 
 	strlcpy(k.key, key, sizeof(k.key));
-	return bsearch(&k, v, n, sizeof(*v), pair_cmp);
+	return uktv_bsearch(&k, v, n, sizeof(*v), pair_cmp);
 }
 
 static void
@@ -472,8 +472,8 @@ payload(long long id, struct json_object *summary, char **pairs, size_t n)
 		    (gen[ng++] = strdup(g)) == NULL)
 			die_oom();
 	}
-	qsort(src, ns, sizeof(*src), uktv_id_cmp);
-	qsort(gen, ng, sizeof(*gen), uktv_id_cmp);
+	uktv_qsort(src, ns, sizeof(*src), uktv_id_cmp);
+	uktv_qsort(gen, ng, sizeof(*gen), uktv_id_cmp);
 
 	json_object_object_add(p, "id", json_object_new_int64(id));
 	for (size_t i = 0; payload_fields[i] != NULL; i++)
@@ -570,7 +570,7 @@ print_all(struct outs *o, const char *ts)
 {
 	struct uktv_ndjson_writer w;
 
-	qsort(o->v, o->n, sizeof(*o->v), out_cmp);
+	uktv_qsort(o->v, o->n, sizeof(*o->v), out_cmp);
 	uktv_ndjson_writer_init(&w, stdout);
 	for (size_t i = 0; i < o->n; i++) {
 		struct json_object *ev = o->v[i].obj, *pl;
@@ -891,7 +891,7 @@ reconcile(struct run *r, long long now_ms, const char *ts)
 	plan.now_ms = now_ms;
 	plan.refresh_ms = r->refresh_ms;
 
-	qsort(r->hits.v, r->hits.n, sizeof(*r->hits.v), hit_cmp);
+	uktv_qsort(r->hits.v, r->hits.n, sizeof(*r->hits.v), hit_cmp);
 	decide_all(&r->st, &plan, r->pairs, r->npairs, &r->hits, &r->outs, ts,
 	    &r->tally);
 	uktv_error_clear(&e);

@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "checkpoint.h"
 
 /* A checkpoint file is one short JSON object: anything larger is not one. */
@@ -631,7 +632,7 @@ uktv_checkpoint_list(struct uktv_checkpoint_dir *d, uktv_checkpoint_fn fn,
 	}
 	closedir(dp);
 	if (rc == 0 && n > 0)
-		qsort(names, n, sizeof(*names), cmp_str);
+		uktv_qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		int got = uktv_checkpoint_read(d, names[i], &pos, err);
 

@@ -171,7 +171,7 @@ uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n)
 		if (*p == '\0')
 			break;
 	}
-	qsort(v, k, sizeof(*v), uktv_id_cmp);
+	uktv_qsort(v, k, sizeof(*v), uktv_id_cmp);
 	for (i = 0, j = 0; i < k; i++) {
 		if (j > 0 && strcmp(v[j - 1], v[i]) == 0)
 			free(v[i]);
@@ -228,4 +228,21 @@ uktv_id_cmp(const void *a, const void *b)
 {
 	return uktv_cmp_decimal(*(const char *const *)a,
 	    *(const char *const *)b);
+}
+
+void
+uktv_qsort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+void *
+uktv_bsearch(const void *key, const void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (n == 0)
+		return NULL;
+	return bsearch(key, base, n, size, cmp);
 }

@@ -65,4 +65,14 @@ int	uktv_cmp_decimal(const char *a, const char *b);
 /* For qsort(3)/bsearch(3) over an array of char * ids. */
 int	uktv_id_cmp(const void *a, const void *b);
 
+/*
+ * qsort(3) and bsearch(3) for arrays that may be empty: C leaves a NULL base
+ * undefined even with no elements (glibc declares it nonnull, and UBSan
+ * says so), and an empty list is usually a NULL pointer here.
+ */
+void	uktv_qsort(void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *));
+void	*uktv_bsearch(const void *key, const void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *));
+
 #endif

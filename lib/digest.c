@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "digest.h"
 
 struct uktv_digest {
@@ -540,7 +541,7 @@ uktv_digest_take(struct uktv_digest *d, long long now_ms, int all,
 			goto oom;
 		goto done;
 	}
-	qsort(t.g, t.n, sizeof(*t.g), group_cmp);
+	uktv_qsort(t.g, t.n, sizeof(*t.g), group_cmp);
 	for (i = 0; i < t.n; i++) {
 		struct group *g = &t.g[i];
 

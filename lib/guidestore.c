@@ -152,7 +152,7 @@ ids_parse(struct json_object *arr, char ***out, size_t *nout)
 		}
 		m++;
 	}
-	qsort(ids, m, sizeof(*ids), uktv_id_cmp);
+	uktv_qsort(ids, m, sizeof(*ids), uktv_id_cmp);
 	/* Drop duplicates: one index entry per pair. */
 	size_t k = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -745,7 +745,7 @@ ts_find(struct batch *b, const char *id)
 	struct tstate key;
 
 	strlcpy(key.id, id, sizeof(key.id));
-	return bsearch(&key, b->ts, b->nts, sizeof(*b->ts), ts_cmp);
+	return uktv_bsearch(&key, b->ts, b->nts, sizeof(*b->ts), ts_cmp);
 }
 
 static void
@@ -808,7 +808,7 @@ group(struct batch *b, size_t n)
 			continue;
 		strlcpy(b->ts[b->nts++].id, b->titles[i].id, sizeof(b->ts->id));
 	}
-	qsort(b->ts, b->nts, sizeof(*b->ts), ts_cmp);
+	uktv_qsort(b->ts, b->nts, sizeof(*b->ts), ts_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < b->nts; i++)
 		if (k == 0 || strcmp(b->ts[k - 1].id, b->ts[i].id) != 0)
@@ -1462,7 +1462,7 @@ uktv_guidestore_enrich_missing(struct uktv_guidestore *gs, int older_than_days,
 		uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	qsort(m.ids, m.n, sizeof(*m.ids), uktv_id_cmp);
+	uktv_qsort(m.ids, m.n, sizeof(*m.ids), uktv_id_cmp);
 	for (size_t i = 0; i < m.n; i++) {
 		struct json_object *enrich = NULL;
 		struct uktv_error terr = { 0 };

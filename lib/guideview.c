@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "dynamodb.h"
 #include "guideview.h"
 #include "html.h"
@@ -724,8 +725,8 @@ build_model(struct uktv_guideview *gv, struct model *m)
 		    "Genre") == NULL)
 			return -1;
 	}
-	qsort(m->sources, m->nsources, sizeof(*m->sources), named_cmp);
-	qsort(m->genres, m->ngenres, sizeof(*m->genres), named_cmp);
+	uktv_qsort(m->sources, m->nsources, sizeof(*m->sources), named_cmp);
+	uktv_qsort(m->genres, m->ngenres, sizeof(*m->genres), named_cmp);
 	for (i = 0; i < m->npairs; i++) {
 		struct pair *p = &m->pairs[i];
 		const char *gid = p->key + strlen(p->key) + 1;
@@ -737,7 +738,7 @@ build_model(struct uktv_guideview *gv, struct model *m)
 			if (strcmp(m->genres[k].id, gid) == 0)
 				p->genre = &m->genres[k];
 	}
-	qsort(m->pairs, m->npairs, sizeof(*m->pairs), pair_cmp);
+	uktv_qsort(m->pairs, m->npairs, sizeof(*m->pairs), pair_cmp);
 	/* Which published pairs each title is in, for its own page. */
 	for (i = 0; i < m->npairs; i++) {
 		size_t n = json_object_array_length(m->pairs[i].lines);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "awsjson.h"
 #include "lease.h"
 
@@ -214,7 +215,7 @@ find(const struct uktv_leases *l, const char *shard, size_t *idx)
 	if (strlen(shard) > UKTV_SHARD_ID_MAX)
 		return NULL;
 	strlcpy(key.shard, shard, sizeof(key.shard));
-	p = bsearch(&key, l->leases, l->n, sizeof(*l->leases), lease_cmp);
+	p = uktv_bsearch(&key, l->leases, l->n, sizeof(*l->leases), lease_cmp);
 	if (p != NULL && idx != NULL)
 		*idx = (size_t)(p - l->leases);
 	return p;
@@ -369,7 +370,7 @@ scan(struct uktv_leases *l, struct uktv_lease **out, size_t *nout,
 	}
 	json_object_put(req);
 	if (n > 0)
-		qsort(arr, n, sizeof(*arr), lease_cmp);
+		uktv_qsort(arr, n, sizeof(*arr), lease_cmp);
 	*out = arr;
 	*nout = n;
 	return 0;
@@ -414,7 +415,7 @@ merge(struct uktv_leases *l, struct uktv_lease *fresh, size_t nfresh)
 	/* A held lease gone from the table (deleted by an operator) is lost
 	 * too. */
 	for (size_t j = 0; j < l->n; j++)
-		if (l->leases[j].held && bsearch(&l->leases[j], fresh, nfresh,
+		if (l->leases[j].held && uktv_bsearch(&l->leases[j], fresh, nfresh,
 		    sizeof(*fresh), lease_cmp) == NULL)
 			l->stats.lost++;
 	free(l->leases);

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "cli.h"
 #include "base64.h"
 #include "s3.h"
 
@@ -1152,7 +1153,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 	/* S3 lists in UTF-8 binary order, which is strcmp's; sorted again so
 	 * that the lookup does not depend on it. */
 	if (listed.n > 0)
-		qsort(listed.v, listed.n, sizeof(listed.v[0]), object_cmp);
+		uktv_qsort(listed.v, listed.n, sizeof(listed.v[0]), object_cmp);
 	if ((keep = calloc(listed.n + 1, 1)) == NULL)
 		goto oom;
 	for (i = 0; i < nfiles; i++) {
@@ -1164,7 +1165,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 			goto oom;
 		}
 		probe.key = key;
-		found = listed.n == 0 ? NULL : bsearch(&probe, listed.v,
+		found = listed.n == 0 ? NULL : uktv_bsearch(&probe, listed.v,
 		    listed.n, sizeof(listed.v[0]), object_cmp);
 		if (found != NULL)
 			keep[found - listed.v] = 1;

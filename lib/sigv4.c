@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "cli.h"
 #include "sigv4.h"
 
 #define ALGORITHM	"AWS4-HMAC-SHA256"
@@ -562,7 +563,7 @@ qlist_emit(struct qlist *q, struct buf *out)
 		q->v[i].value = q->enc.s + q->v[i].value_off;
 	}
 	if (q->n > 1)
-		qsort(q->v, q->n, sizeof(q->v[0]), qparam_cmp);
+		uktv_qsort(q->v, q->n, sizeof(q->v[0]), qparam_cmp);
 	for (i = 0; i < q->n; i++) {
 		if (i > 0)
 			buf_char(out, '&');
@@ -798,7 +799,7 @@ append_headers(struct buf *out, struct parts *p,
 			n++;
 		}
 	}
-	qsort(h, n, sizeof(h[0]), chdr_cmp);
+	uktv_qsort(h, n, sizeof(h[0]), chdr_cmp);
 	for (i = 0; i < n; i = j) {
 		/* Repeated names become one line, values comma-joined in order. */
 		buf_str(out, h[i].name);

@@ -333,7 +333,7 @@ pairs_copy(const char *const *v, size_t n, char ***out, size_t *nout)
 			return -1;
 		}
 	}
-	qsort(c, n, sizeof(*c), pair_ptr_cmp);
+	uktv_qsort(c, n, sizeof(*c), pair_ptr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (k > 0 && strcmp(c[k - 1], c[i]) == 0) {
 			free(c[i]);
@@ -762,7 +762,7 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 			(void)unused;
 			keys[i++] = k;
 		}
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		uktv_qsort(keys, n, sizeof(*keys), key_cmp);
 		sb_add(b, "{");
 		for (i = 0; i < n; i++) {
 			struct json_object *ks = json_object_new_string(keys[i]);
