@@ -133,6 +133,21 @@ demo: setup all tools
 bench: all tools
 	@B=$(B) ./bench/run
 
+# libFuzzer targets (clang); make check replays tests/fuzz/regress without it.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run $(FUZZ_TARGETS)
+$(filter $(B)/tests/tools/fuzz-replay-%,$(TOOLS)): $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+
+# The fault soak: the pipeline under random faults and kills
+# (tests/soak/README.md); about 20 minutes at the defaults.
+SOAK_RECORDS ?= 100000
+SOAK_KILLS   ?= 20
+SOAK_SEED    ?= 1
+soak: setup all
+	@B=$(B) ./tests/soak/run -n $(SOAK_RECORDS) -k $(SOAK_KILLS) -s $(SOAK_SEED) $(SOAK_ARGS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
@@ -148,4 +163,4 @@ install: all
 	for f in completions/zsh/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(ZSHCOMPDIR); done; true
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

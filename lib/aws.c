@@ -288,6 +288,28 @@ xml_text(const char *body, const char *tag, char *dst, size_t dstlen)
 	return 0;
 }
 
+/*
+ * Codes and request ids are single tokens; an answer that puts white space
+ * or control characters in them (found by fuzzing: "<Code>Throttling\n
+ * </Code>") is cut there, so a message built from them stays one line and
+ * the code still matches the tables below.
+ */
+static void
+one_token(char *s)
+{
+	char *p = s;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (p != s)
+		memmove(s, p, strlen(p) + 1);
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			*p = '\0';
+			break;
+		}
+}
+
 /* "com.amazonaws.kinesis.v20131202#ProvisionedThroughputExceededException"
  * and "ThrottlingException:http://internal..." become the bare code. */
 static void
@@ -298,6 +320,7 @@ clean_code(char *code)
 	if ((p = strrchr(code, '#')) != NULL)
 		memmove(code, p + 1, strlen(p + 1) + 1);
 	code[strcspn(code, ":")] = '\0';
+	one_token(code);
 }
 
 static void
@@ -337,6 +360,7 @@ parse_error(const struct uktv_http_response *resp, struct uktv_error *err)
 			    sizeof(err->request_id));
 	}
 	clean_code(err->code);
+	one_token(err->request_id);
 	if (err->code[0] == '\0')
 		snprintf(err->code, sizeof(err->code), "HTTP%ld", resp->status);
 

@@ -11,6 +11,19 @@
 #include "awsjson.h"
 #include "dynamodb.h"
 
+/*
+ * The length of an array taken from an answer or a stored item, 0 for any
+ * other value: json-c asserts (aborts) on json_object_array_length of a
+ * non-array, and a malformed answer ("Items": {}, "L": "x") must not kill
+ * the tool (found by tests/fuzz/fuzz_dynamodb.c).
+ */
+static size_t
+answer_len(struct json_object *o)
+{
+	return json_object_is_type(o, json_type_array) ?
+	    json_object_array_length(o) : 0;
+}
+
 static struct json_object *
 str_av(const char *type, const char *s)
 {
@@ -125,7 +138,7 @@ uktv_ddb_from_typed(struct json_object *av)
 			return uktv_ddb_item_to_plain(val);
 		if (strcmp(type, "L") == 0 || strcmp(type, "SS") == 0 ||
 		    strcmp(type, "NS") == 0 || strcmp(type, "BS") == 0) {
-			size_t n = json_object_array_length(val);
+			size_t n = answer_len(val);
 			int is_l = type[0] == 'L', is_ns = type[0] == 'N';
 
 			out = json_object_new_array_ext((int)n);
@@ -185,7 +198,7 @@ each_item(struct json_object *resp, uktv_ddb_item_fn fn, void *arg)
 
 	if (!json_object_object_get_ex(resp, "Items", &items))
 		return 0;
-	for (size_t i = 0; i < json_object_array_length(items); i++)
+	for (size_t i = 0; i < answer_len(items); i++)
 		if (fn(json_object_array_get_idx(items, i), arg) != 0)
 			return 1;
 	return 0;
@@ -293,7 +306,7 @@ uktv_ddb_batch_get(struct uktv_aws *aws, const char *table,
 			json_object_put(req);
 			if (json_object_object_get_ex(resp, "Responses", &v) &&
 			    json_object_object_get_ex(v, table, &got))
-				for (size_t i = 0; i < json_object_array_length(got); i++)
+				for (size_t i = 0; i < answer_len(got); i++)
 					if (fn(json_object_array_get_idx(got, i), arg)) {
 						json_object_put(resp);
 						return 0;
@@ -302,7 +315,7 @@ uktv_ddb_batch_get(struct uktv_aws *aws, const char *table,
 			if (json_object_object_get_ex(resp, "UnprocessedKeys", &v) &&
 			    json_object_object_get_ex(v, table, &tab) &&
 			    json_object_object_get_ex(tab, "Keys", &got) &&
-			    json_object_array_length(got) > 0)
+			    answer_len(got) > 0)
 				pending = json_object_get(got);
 			json_object_put(resp);
 			if (pending == NULL)
@@ -434,7 +447,7 @@ send_group(struct uktv_ddb_batch *b, struct uktv_error *err)
 		}
 		if (json_object_object_get_ex(resp, "UnprocessedItems", &un) &&
 		    json_object_object_get_ex(un, b->table, &left))
-			nleft = json_object_array_length(left);
+			nleft = answer_len(left);
 		/* Count what was written: the group minus what came back. */
 		for (size_t i = 0; i < sent; i++) {
 			struct json_object *wr = json_object_array_get_idx(group, i);

@@ -88,13 +88,12 @@ id_text(struct json_object *v, char *out, size_t outlen)
 	if (json_object_is_type(v, json_type_int)) {
 		int64_t i = json_object_get_int64(v);
 
-		/* json-c keeps integers above INT64_MAX as uint64. */
-		if (i == INT64_MAX)
-			snprintf(out, outlen, "%" PRIu64, json_object_get_uint64(v));
-		else if (i < 0)
+		/* json-c saturates what it cannot hold (2^64 reads as
+		 * 2^64-1) and keeps no text, so from INT64_MAX up the number
+		 * may not be the one written: refused, not guessed. */
+		if (i < 0 || i == INT64_MAX)
 			return -1;
-		else
-			snprintf(out, outlen, "%" PRId64, i);
+		snprintf(out, outlen, "%" PRId64, i);
 		return 0;
 	}
 	if (json_object_is_type(v, json_type_string)) {

@@ -646,12 +646,21 @@ uktv_notify_input_free(struct uktv_notify_input *in)
 	free(in);
 }
 
-/* The first character that is not white space opens an object or array. */
+/*
+ * A pretty-printed document (a saved Lambda event, jq or json.dumps output)
+ * starts with a line that is only "{" or "[".  Only such a line opens a
+ * value over several lines: a truncated NDJSON line ('{"payload":{"id":1,')
+ * is rejected on its own and never swallows the good line after it.
+ */
 static int
 opens_value(const char *s)
 {
 	s += strspn(s, " \t");
-	return *s == '{' || *s == '[';
+	if (*s != '{' && *s != '[')
+		return 0;
+	s++;
+	s += strspn(s, " \t");
+	return *s == '\0';
 }
 
 static int

@@ -71,15 +71,14 @@ uktv_prefs_id_from_json(struct json_object *v, char *out)
 	case json_type_string:
 		return uktv_prefs_id_canon(json_object_get_string(v), out);
 	case json_type_int:
-		/* json-c keeps integers above INT64_MAX as uint64. */
+		/* json-c saturates integers it cannot hold (2^64 reads as
+		 * 2^64-1) and keeps no text: a number from INT64_MAX up may
+		 * not be the number written, so it is refused; such an id can
+		 * be given as a string. */
 		i = json_object_get_int64(v);
-		if (i < 0)
+		if (i < 0 || i == INT64_MAX)
 			return -1;
-		if (i == INT64_MAX)
-			snprintf(out, UKTV_PREFS_ID_MAX + 1, "%" PRIu64,
-			    json_object_get_uint64(v));
-		else
-			snprintf(out, UKTV_PREFS_ID_MAX + 1, "%" PRId64, i);
+		snprintf(out, UKTV_PREFS_ID_MAX + 1, "%" PRId64, i);
 		return 0;
 	default:
 		/* 203.0 or true is not an id: refuse rather than guess. */

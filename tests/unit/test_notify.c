@@ -560,20 +560,23 @@ input_reads_ndjson_and_values_spread_over_lines(void)
 	    "}\n"						/* 6 */
 	    "\n"						/* 7 */
 	    "not json\n"					/* 8 */
-	    "[1,\n"						/* 9 */
-	    "2]\r\n"						/* 10 */
-	    "{\"x\":\n"						/* 11 */
-	    "  nope}\n"						/* 12 */
-	    "{\"eventID\":\"c\"}\n"				/* 13 */
-	    "{\"Records\":\n";					/* 14: never ends */
+	    "[\n"						/* 9 */
+	    "1,\n"						/* 10 */
+	    "2]\r\n"						/* 11 */
+	    "{\"payload\":{\"id\":1,\n"				/* 12: cut short */
+	    "{\"eventID\":\"c\"}\n"				/* 13: not swallowed */
+	    "{\"a\":NaN}\n"					/* 14 */
+	    "{\n"						/* 15: never ends */
+	    "  \"Records\":\n";
 	static const struct { int rc; unsigned long long line; const char *s; } want[] = {
 		{ UKTV_NOTIFY_INPUT_VALUE, 1, "{\"eventID\":\"a\",\"dynamodb\":{}}" },
 		{ UKTV_NOTIFY_INPUT_VALUE, 2, "{\"Records\":[{\"eventID\":\"b\"}]}" },
 		{ UKTV_NOTIFY_INPUT_REJECT, 8, "invalid JSON at byte offset 0: unexpected character" },
 		{ UKTV_NOTIFY_INPUT_VALUE, 9, "[1,2]" },
-		{ UKTV_NOTIFY_INPUT_REJECT, 12, "invalid JSON (a value from line 11): " },
+		{ UKTV_NOTIFY_INPUT_REJECT, 12, "invalid JSON" },
 		{ UKTV_NOTIFY_INPUT_VALUE, 13, "{\"eventID\":\"c\"}" },
-		{ UKTV_NOTIFY_INPUT_REJECT, 14, "the JSON value that begins here does "
+		{ UKTV_NOTIFY_INPUT_REJECT, 14, "invalid JSON" },
+		{ UKTV_NOTIFY_INPUT_REJECT, 15, "the JSON value that begins here does "
 		  "not end before the end of the input" },
 		{ UKTV_NOTIFY_INPUT_END, 0, NULL },
 	};

@@ -1,0 +1,12 @@
+/*
+ * fuzz-replay-s3: the fuzz target tests/fuzz/fuzz_s3.c without libFuzzer
+ * (tests/fuzz/replay.c's main), built by the Makefile's tests/tools rule with
+ * the project's compiler and flags (SANITIZE=1 too), so tests/fuzz-regress.bats
+ * replays tests/fuzz/regress/s3 and tests/fuzz/corpus/s3 on every make check.
+ * fakehttp.c defines every lib/http.h function, so libuktv.a's http.o is
+ * never linked in.
+ */
+#include "../fuzz/common.c"
+#include "../fuzz/fakehttp.c"
+#include "../fuzz/fuzz_s3.c"
+#include "../fuzz/replay.c"

@@ -1,0 +1,12 @@
+/*
+ * fuzz-replay-streams: the fuzz target tests/fuzz/fuzz_streams.c without libFuzzer
+ * (tests/fuzz/replay.c's main), built by the Makefile's tests/tools rule with
+ * the project's compiler and flags (SANITIZE=1 too), so tests/fuzz-regress.bats
+ * replays tests/fuzz/regress/streams and tests/fuzz/corpus/streams on every make check.
+ * fakehttp.c defines every lib/http.h function, so libuktv.a's http.o is
+ * never linked in.
+ */
+#include "../fuzz/common.c"
+#include "../fuzz/fakehttp.c"
+#include "../fuzz/fuzz_streams.c"
+#include "../fuzz/replay.c"
