@@ -412,7 +412,9 @@ PY
 	assert_equal "$(puts)" "[20,20]"
 	[ $(((end - start) / 1000000)) -ge 950 ] || fail "took only $(((end - start) / 1000000)) ms"
 	t=$(proxy_log | jq -s '[.[] | select(.op == "PutRecords") | .t] | .[1] - .[0]')
-	jq -e --argjson t "$t" -n '$t >= 0.9' >/dev/null || fail "calls $t s apart"
+	# Pacing counts from the start: a slow first call (valgrind) shortens
+	# the gap, but an unpaced sender would make one call of 40 at once.
+	jq -e --argjson t "$t" -n '$t >= 0.4' >/dev/null || fail "calls $t s apart"
 }
 
 @test "a live pipe is sent as it comes; SIGTERM stops reading, reports, exits 143" {
