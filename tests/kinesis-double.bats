@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The resharding double (tests/fakes/uktv-kinesis-double) does what moto
-# cannot (../shared/MOTO-NOTES.md): closed parents, children, ChildShards and a
+# cannot (tests/fixtures/MOTO-NOTES.md): closed parents, children, ChildShards and a
 # null iterator at a closed shard's end, ListShards paging with NextToken
 # alone, trimming, expiring iterators, DynamoDB Streams lineage.  Proved here
 # with the AWS CLI v1 and boto3, which is what the C tools are measured by.
