@@ -1286,7 +1286,9 @@ deliver(struct uktv_streamreader *r, size_t max, struct uktv_stream_batch *b)
 		n = max;
 	memset(b, 0, sizeof(*b));
 	b->shard_id = s->id;
-	b->records = r->recs + r->pos;
+	/* An end batch may carry no records and no array: NULL + 0 is
+	 * undefined in C, so it stays NULL. */
+	b->records = r->recs != NULL ? r->recs + r->pos : NULL;
 	b->n = n;
 	b->millis_behind = r->pend_behind;
 	for (size_t i = 0; i < n; i++)

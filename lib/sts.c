@@ -240,6 +240,12 @@ uktv_sts_parse_error(long status, const char *xml, struct uktv_error *err)
 		msg = uktv_sts_xml_text(xml, "Message");
 		rid = uktv_sts_xml_text(xml, "RequestId");
 	}
+	/* A code or request id is one token: what follows white space or a
+	 * control character is not part of it (and must not split a line). */
+	if (code != NULL)
+		code[strcspn(code, " \t\r\n\v\f")] = '\0';
+	if (rid != NULL)
+		rid[strcspn(rid, " \t\r\n\v\f")] = '\0';
 	if (code != NULL && code[0] != '\0')
 		strlcpy(err->code, code, sizeof(err->code));
 	else
