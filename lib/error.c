@@ -12,19 +12,25 @@ uktv_error_clear(struct uktv_error *err)
 		memset(err, 0, sizeof(*err));
 }
 
+/* One line on stderr: a newline or other control character from a service
+ * message or a config value would split it or drive the terminal. */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 int
 uktv_error_setv(struct uktv_error *err, enum uktv_error_kind kind,
     const char *fmt, va_list ap)
 {
-	char *nl;
-
 	if (err == NULL)
 		return -1;
 	err->kind = kind;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	/* One line on stderr: a newline from a service message would split it. */
-	while ((nl = strpbrk(err->message, "\r\n")) != NULL)
-		*nl = ' ';
+	one_line(err->message);
 	return -1;
 }
 
@@ -55,6 +61,7 @@ uktv_error_prefix(struct uktv_error *err, const char *fmt, ...)
 	strlcpy(err->message, pre, sizeof(err->message));
 	strlcat(err->message, ": ", sizeof(err->message));
 	strlcat(err->message, old, sizeof(err->message));
+	one_line(err->message);
 }
 
 int
