@@ -397,9 +397,9 @@ bad_shard(const char *shard, struct uktv_error *err)
 	    "'%s' cannot be a shard id", shard);
 }
 
-/* Parses a file's text into pos; -1 with a reason in err. */
+/* Parses the text of shard's file name into pos; -1 with a reason in err. */
 static int
-parse_file(const char *name, const char *text, size_t len,
+parse_file(const char *shard, const char *name, const char *text, size_t len,
     struct uktv_position *pos, struct uktv_error *err)
 {
 	struct json_tokener *tok;
@@ -418,6 +418,18 @@ parse_file(const char *name, const char *text, size_t len,
 		    "%s: not a checkpoint (not a JSON object)", name);
 	}
 	json_tokener_free(tok);
+	/* A file copied or renamed by hand would start one shard at another's
+	 * position and skip its records: the shard it names must be its own. */
+	if (json_object_object_get_ex(o, "shard", &v) &&
+	    (!json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), shard) != 0)) {
+		uktv_error_set(err, UKTV_ERR_INPUT, "%s: the checkpoint of "
+		    "another shard (\"shard\": %s): fix or remove the file",
+		    name, json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return -1;
+	}
 	if (!json_object_object_get_ex(o, "position", &v) ||
 	    !json_object_is_type(v, json_type_string))
 		goto bad;
@@ -482,7 +494,7 @@ uktv_checkpoint_read(struct uktv_checkpoint_dir *d, const char *shard,
 	if (len == sizeof(buf))
 		return uktv_error_set(err, UKTV_ERR_INPUT,
 		    "%s/%s: not a checkpoint (too large)", d->path, name);
-	if (parse_file(name, buf, len, pos, err) == -1) {
+	if (parse_file(shard, name, buf, len, pos, err) == -1) {
 		uktv_error_prefix(err, "%s", d->path);
 		return -1;
 	}

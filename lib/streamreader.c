@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "awsjson.h"
@@ -56,6 +57,8 @@ struct shard {
 	long long		 skip_before_ms;/* Streams have no AT_TIMESTAMP */
 	long long		 next_ms;	/* earliest next call */
 	int			 attempt;	/* failed calls in a row */
+	int			 open_ends;	/* answers without a next
+						 * iterator while listed open */
 	long long		 behind;	/* MillisBehindLatest, -1 */
 	int			 gap;		/* trimmed: report at next answer */
 	char			 gap_from[UKTV_SEQUENCE_MAX + 1];
@@ -386,6 +389,13 @@ settle(struct uktv_streamreader *r, struct uktv_error *err)
 			if (c == UKTV_SR_CLAIM_READ &&
 			    pos.kind == UKTV_POS_SHARD_END)
 				c = UKTV_SR_CLAIM_DONE;
+			/* SHARD_END is where a closed shard ends: for one the
+			 * stream lists as open it would skip whatever comes. */
+			if (c == UKTV_SR_CLAIM_DONE && s->end_seq == NULL)
+				return uktv_error_set(err, UKTV_ERR_INPUT,
+				    "%s: its checkpoint says SHARD_END, but the "
+				    "stream lists the shard as open: fix or "
+				    "remove that checkpoint", s->id);
 			if (pos.kind == UKTV_POS_NONE)
 				uktv_position_set(&pos, UKTV_POS_TRIM_HORIZON);
 			s = &r->shards[i];	/* re-read: a hook may list shards */
@@ -961,6 +971,9 @@ struct kctx {
 	char				*next;		/* NextShardIterator */
 	long long			 behind;
 	int				 failed;	/* err set by add_raw */
+	int				 have_records;	/* a Records array */
+	char				*type;		/* __type, message: an */
+	char				*message;	/* error-shaped answer */
 };
 
 static int
@@ -1007,6 +1020,7 @@ top_member(const char *key, struct scan *j, void *arg)
 	if (strcmp(key, "Records") == 0) {
 		if (j->p >= j->end || *j->p++ != '[')
 			return -1;
+		k->have_records = 1;
 		ws(j);
 		if (j->p < j->end && *j->p == ']') {
 			j->p++;
@@ -1047,6 +1061,16 @@ top_member(const char *key, struct scan *j, void *arg)
 		k->behind = llround(d);
 		return 0;
 	}
+	if (j->p < j->end && *j->p == '"' && (strcmp(key, "__type") == 0 ||
+	    strcasecmp(key, "message") == 0)) {
+		if (scan_string(j, &s, &n) == -1)
+			return -1;
+		if (key[0] == '_')
+			k->type = s;
+		else
+			k->message = s;
+		return 0;
+	}
 	return scan_skip(j, 1);
 }
 
@@ -1071,6 +1095,21 @@ escape_into(char *out, size_t *o, const char *s)
 		} else
 			out[(*o)++] = (char)c;
 	}
+}
+
+/* An answer without Records: a retryable service fault naming what the
+ * answer said, if it was error-shaped. */
+static int
+no_records(struct uktv_error *err, const char *op, const char *type,
+    const char *message)
+{
+	uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "%s: the answer has no "
+	    "Records (%s%s%s)", op, type != NULL ? type : "no __type",
+	    message != NULL ? ": " : "", message != NULL ? message : "");
+	/* Not an AWS error answer (those come with an HTTP error status), so
+	 * its __type is not taken as the error code: retried as a fault. */
+	err->retryable = 1;
+	return -1;
 }
 
 /* GetRecords for Kinesis, the answer left raw in r->resp. */
@@ -1145,6 +1184,12 @@ kinesis_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 		    "GetRecords: an answer of %zu bytes that is not the "
 		    "expected JSON", r->resp.body_len);
 	}
+	/* Every GetRecords answer has a Records array, empty or not.  One
+	 * without it (an error shape sent with HTTP 200, a broken proxy) says
+	 * nothing about where the shard ends: a service fault, retried. */
+	if (!k.have_records)
+		return no_records(err, "Kinesis GetRecords", k.type,
+		    k.message);
 	if (k.next != NULL && (*next = strdup(k.next)) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	*behind = k.behind;
@@ -1156,7 +1201,7 @@ ddb_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
     struct answer *a, char **next, long long *behind, struct uktv_error *err)
 {
 	struct json_object *recs, *rec, *dd, *v;
-	const char *it;
+	const char *it, *msg;
 	struct raw w;
 	size_t n;
 
@@ -1166,32 +1211,36 @@ ddb_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 		return -1;
 	}
 	*behind = -1;
-	if (json_object_object_get_ex(r->jresp, "Records", &recs) &&
-	    json_object_is_type(recs, json_type_array)) {
-		n = json_object_array_length(recs);
-		for (size_t i = 0; i < n; i++) {
-			size_t len;
+	if (!json_object_object_get_ex(r->jresp, "Records", &recs) ||
+	    !json_object_is_type(recs, json_type_array)) {
+		if ((msg = jstr_member(r->jresp, "message")) == NULL)
+			msg = jstr_member(r->jresp, "Message");
+		return no_records(err, "DynamoDB Streams GetRecords",
+		    jstr_member(r->jresp, "__type"), msg);
+	}
+	n = json_object_array_length(recs);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
 
-			rec = json_object_array_get_idx(recs, i);
-			memset(&w, 0, sizeof(w));
-			if (!json_object_object_get_ex(rec, "dynamodb", &dd) ||
-			    (w.seq = jstr_member(dd, "SequenceNumber")) == NULL)
-				return uktv_error_set(err, UKTV_ERR_SERVICE,
-				    "DynamoDB Streams GetRecords: record %zu "
-				    "has no dynamodb.SequenceNumber", i);
-			if (json_object_object_get_ex(dd,
-			    "ApproximateCreationDateTime", &v))
-				w.arrival_ms = llround(
-				    json_object_get_double(v) * 1000.0);
-			w.data = (unsigned char *)(uintptr_t)
-			    json_object_to_json_string_length(rec,
-			    JSON_C_TO_STRING_PLAIN |
-			    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-			w.data_len = len;
-			w.record = rec;
-			if (add_raw(r, s, &w, a, err) == -1)
-				return -1;
-		}
+		rec = json_object_array_get_idx(recs, i);
+		memset(&w, 0, sizeof(w));
+		if (!json_object_object_get_ex(rec, "dynamodb", &dd) ||
+		    (w.seq = jstr_member(dd, "SequenceNumber")) == NULL)
+			return uktv_error_set(err, UKTV_ERR_SERVICE,
+			    "DynamoDB Streams GetRecords: record %zu "
+			    "has no dynamodb.SequenceNumber", i);
+		if (json_object_object_get_ex(dd,
+		    "ApproximateCreationDateTime", &v))
+			w.arrival_ms = llround(
+			    json_object_get_double(v) * 1000.0);
+		w.data = (unsigned char *)(uintptr_t)
+		    json_object_to_json_string_length(rec,
+		    JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		w.data_len = len;
+		w.record = rec;
+		if (add_raw(r, s, &w, a, err) == -1)
+			return -1;
 	}
 	if ((it = jstr_member(r->jresp, "NextShardIterator")) != NULL &&
 	    *it != '\0' && (*next = strdup(it)) == NULL)
@@ -1209,11 +1258,15 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	long poll = r->o.poll_ms > 0 ? r->o.poll_ms : DEF_POLL_MS;
 	long gap = r->o.min_interval_ms > 0 ? r->o.min_interval_ms :
 	    DEF_MIN_INTERVAL_MS;
-	int limit = r->o.limit, rc, tip;
+	int limit = r->o.limit, rc, tip, closed;
 
 	drop_pending(r);
 	/* A stale code would mislead classify(). */
 	uktv_error_clear(err);
+	if (s->open_ends > MAX_TRANSIENT)
+		return uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "GetRecords: "
+		    "shard %s came to an end (no NextShardIterator) %d times "
+		    "while the stream lists it as open", s->id, s->open_ends);
 	if (s->iterator == NULL) {
 		if (acquire(r, s, err) == -1)
 			return fault(r, s, err);
@@ -1250,28 +1303,49 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	free(s->iterator);
 	s->iterator = next;
 	r->pend_behind = behind;
-	/* Caught up: nothing came, or MillisBehindLatest is 0 and the answer
-	 * was not full (moto says 0 for a full page of records put in the
-	 * same millisecond, with more behind them). */
-	tip = a.nraw == 0 || (behind == 0 && a.nraw < (size_t)limit);
+	/*
+	 * Caught up.  Kinesis says so with MillisBehindLatest 0; an empty
+	 * answer while it is above 0 only means the reader is behind (the
+	 * Kinesis Developer Guide: keep calling while MillisBehindLatest > 0),
+	 * and a full page is never the tip (moto says 0 for a full page of
+	 * records put in the same millisecond, with more behind them).
+	 * DynamoDB Streams say nothing of lag: there an empty answer is it.
+	 */
+	if (behind >= 0)
+		tip = behind == 0 && a.nraw < (size_t)limit;
+	else
+		tip = a.nraw == 0;
+	/* A shard the listing gave an EndingSequenceNumber is closed: it ends
+	 * at a null NextShardIterator and nowhere else, also under -e and
+	 * --until, so its children are reached. */
+	closed = s->end_seq != NULL;
 	r->pos = 0;
 	if (a.stop) {
 		s->state = UKTV_SR_SHARD_STOPPED;
 		drop_iterator(s);
 		note(r, UKTV_SR_NOTE_STOP, s->id, "reached the end time");
-	} else if (s->iterator == NULL) {
+	} else if (s->iterator == NULL && closed) {
 		/* A closed shard's end: these records first, then its end. */
 		r->pend_end = 1;
-		drop_iterator(s);
-	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip) {
+	} else if (s->iterator == NULL) {
+		/* No next iterator for a shard listed as open: it may have
+		 * closed since the listing.  List again and read on from the
+		 * last record; SHARD_END is written only for a closed shard. */
+		s->open_ends++;
+		r->need_list = 1;
+	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip && !closed) {
 		/* Caught up after the end time: nothing older is left. */
 		s->state = UKTV_SR_SHARD_STOPPED;
 		drop_iterator(s);
 		note(r, UKTV_SR_NOTE_STOP, s->id, "read to the end time");
 	}
+	if (s->iterator != NULL)
+		s->open_ends = 0;
 	s->next_ms = now_ms() + (tip ? poll : gap);
 	if (s->next_ms < now_ms() + gap)
 		s->next_ms = now_ms() + gap;
+	if (s->open_ends > 0)
+		s->next_ms = now_ms() + backoff_ms(r, s->open_ends);
 	r->pending = r->nrecs > 0 || r->pend_end;
 	return 0;
 }

@@ -366,6 +366,100 @@ nogrep() {
 	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" SHARD_END
 }
 
+@test "-e and --until read on through empty pages while MillisBehindLatest is above 0" {
+	kd kinesis create-stream --stream-name lag --shard-count 1
+	hd put lag 1 3 1
+	# Kinesis answers a reader far behind with empty pages (Developer
+	# Guide: keep calling while MillisBehindLatest > 0).
+	kdouble_ctl config '{"behind_pages":3}'
+	curl -sSf -X DELETE "$KDOUBLE_URL/__double/log" >/dev/null
+	run --separate-stderr consume_kd -s lag -e
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 3 "
+	kdouble_log | jq -s -e '[.[] | select(.op == "GetRecords")] | (.[0:3] | all(.behind)) and (.[3].records == 3)' >/dev/null
+	kdouble_ctl config '{"behind_pages":3}'
+	run --separate-stderr consume_kd -s lag --from at-timestamp=-2h --until now
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 3 "
+}
+
+@test "-e reads a shard closed by a split to its null iterator, then its children" {
+	# A closed shard answers a caught-up page (MillisBehindLatest 0, an
+	# iterator) before its end, as kinesalite does: that page is not the end.
+	kdouble_ctl config '{"shard_end":"lazy"}'
+	kd kinesis create-stream --stream-name sp --shard-count 1
+	hd put sp 1 5 5
+	kdouble_ctl kinesis/split '{"stream":"sp","shard":"shardId-000000000000"}'
+	hd put sp 6 10 5
+	run --separate-stderr consume_kd -s sp -e --checkpoint "$CK"
+	kdouble_ctl config '{"shard_end":"eager"}'
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | sort -n | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 "
+	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" SHARD_END
+	hd put sp 11 12 5
+	run --separate-stderr consume_kd -s sp -e --checkpoint "$CK"
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | sort -n | tr '\n' ' ')" "11 12 "
+}
+
+@test "an answer without Records is a service fault, retried, never the shard's end" {
+	kd kinesis create-stream --stream-name br --shard-count 1
+	hd put br 1 3 1
+	kdouble_ctl config '{"broken_pages":2}'
+	run --separate-stderr consume_kd -s br -e --checkpoint "$CK"
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 3 "
+	ck=$(jq -r .position "$CK/shardId-000000000000.json")
+	[[ $ck =~ ^[0-9]+$ ]] || fail "checkpoint $ck is not a sequence number"
+	hd put br 4 4 1
+	kdouble_ctl config '{"broken_pages":100}'
+	run --separate-stderr consume_kd -s br -e --checkpoint "$CK"
+	kdouble_ctl config '{"broken_pages":0}'
+	assert_equal "$status" 69
+	assert_equal "$output" ""
+	grep -q 'GetRecords: the answer has no Records (InternalFailure: boom)' <<<"$stderr" ||
+	    fail "no InternalFailure in: $stderr"
+	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" "$ck"
+	run --separate-stderr consume_kd -s br -e --checkpoint "$CK"
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output")" 4
+}
+
+@test "an open shard's answer without NextShardIterator is not SHARD_END: the shard is listed again and read on" {
+	kd kinesis create-stream --stream-name nn --shard-count 1
+	hd put nn 1 3 1
+	kdouble_ctl config '{"no_next_pages":1}'
+	run --separate-stderr consume_kd -s nn -e --checkpoint "$CK"
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 3 "
+	ck=$(jq -r .position "$CK/shardId-000000000000.json")
+	[[ $ck =~ ^[0-9]+$ ]] || fail "checkpoint $ck is not a sequence number"
+	hd put nn 4 5 1
+	run --separate-stderr consume_kd -s nn -e --checkpoint "$CK"
+	assert_success
+	assert_equal "$(jq -r .n <<<"$output" | tr '\n' ' ')" "4 5 "
+}
+
+@test "a checkpoint file of another shard, or SHARD_END for an open shard, is refused with exit 1" {
+	kd kinesis create-stream --stream-name ck --shard-count 1
+	hd put ck 1 3 1
+	mkdir -p "$CK"
+	printf '{"shard":"shardId-000000000001","position":"12"}\n' >"$CK/shardId-000000000000.json"
+	run --separate-stderr consume_kd -s ck -e --checkpoint "$CK"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	grep -q 'shardId-000000000000.json: the checkpoint of another shard ("shard": "shardId-000000000001")' <<<"$stderr" ||
+	    fail "unexpected: $stderr"
+	printf '{"shard":"shardId-000000000000","position":"SHARD_END"}\n' >"$CK/shardId-000000000000.json"
+	run --separate-stderr consume_kd -s ck -e --checkpoint "$CK"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	grep -q 'shardId-000000000000: its checkpoint says SHARD_END, but the stream lists the shard as open' <<<"$stderr" ||
+	    fail "unexpected: $stderr"
+	# the file is left as it was, for the operator to look at
+	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" SHARD_END
+}
+
 @test "a checkpoint behind the trim horizon is reported with the gap and reset to trim-horizon" {
 	kd kinesis create-stream --stream-name tr --shard-count 1
 	hd put tr 1 10 1
