@@ -1341,7 +1341,9 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	}
 	if (s->iterator != NULL)
 		s->open_ends = 0;
-	s->next_ms = now_ms() + (tip ? poll : gap);
+	/* A closed shard has nothing more to wait for: its end is one call
+	 * away, at the shortest interval. */
+	s->next_ms = now_ms() + (tip && !closed ? poll : gap);
 	if (s->next_ms < now_ms() + gap)
 		s->next_ms = now_ms() + gap;
 	if (s->open_ends > 0)
