@@ -328,9 +328,9 @@ position() {
 	# answer without NextShardIterator), and the children were read after it
 	kdouble_log >"$BATS_TEST_TMPDIR/log"
 	jq -s -e '[.[] | select(.op == "GetRecords")] as $g
-	    | ([$g | to_entries[] | select(.value.shard == "shardId-000000000000" and .value.end) | .key] | min) as $end
+	    | ([$g | to_entries[] | select(.value.shard == "shardId-000000000000" and .value.end) | .key] | min) as $pend
 	    | ([$g | to_entries[] | select(.value.shard != "shardId-000000000000") | .key] | min) as $child
-	    | $end != null and $child != null and $child > $end' "$BATS_TEST_TMPDIR/log" >/dev/null ||
+	    | $pend != null and $child != null and $child > $pend' "$BATS_TEST_TMPDIR/log" >/dev/null ||
 	    { cat "$BATS_TEST_TMPDIR/log"; false; }
 	run --separate-stderr uktv-prefs titles alice
 	assert_success
