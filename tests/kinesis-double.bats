@@ -630,6 +630,36 @@ PY
 	assert_output ok
 }
 
+@test "shard ends: shard_end caught_up (kinesalite's shape) answers one empty caught-up page with an iterator before the end" {
+	run kraw Kinesis_20131202.CreateStream '{"StreamName":"s","ShardCount":1}'
+	assert_output --regexp '^200 '
+	run kraw Kinesis_20131202.PutRecord '{"StreamName":"s","PartitionKey":"k","Data":"eA=="}'
+	kdouble_ctl kinesis/split '{"stream":"s","shard":"shardId-000000000000"}'
+	kdouble_ctl config '{"shard_end":"caught_up"}'
+	run py <<'PY2'
+it = k.get_shard_iterator(StreamName="s", ShardId="shardId-000000000000",
+                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+r = k.get_records(ShardIterator=it)
+check(len(r["Records"]) == 1 and r.get("NextShardIterator") and "ChildShards" not in r, "records, then more", r)
+r = k.get_records(ShardIterator=r["NextShardIterator"])
+check(r["Records"] == [] and r.get("NextShardIterator") and r["MillisBehindLatest"] == 0
+      and "ChildShards" not in r, "an empty caught-up page that is not the end", r)
+r = k.get_records(ShardIterator=r["NextShardIterator"])
+check(r["Records"] == [] and "NextShardIterator" not in r and len(r["ChildShards"]) == 2, "the end", r)
+# a fresh iterator past the last record meets the caught-up page again
+it = k.get_shard_iterator(StreamName="s", ShardId="shardId-000000000000",
+                          ShardIteratorType="LATEST")["ShardIterator"]
+r = k.get_records(ShardIterator=it)
+check(r["Records"] == [] and r.get("NextShardIterator"), "LATEST: caught up first", r)
+ctl("config", {"shard_end": "eager"})
+print("ok")
+PY2
+	assert_success
+	assert_output ok
+	run kdouble_ctl config '{"shard_end":"early"}'
+	assert_failure
+}
+
 @test "the log: one NDJSON line per AWS request with op, shard and status" {
 	run py <<'PY'
 k.create_stream(StreamName="s", ShardCount=1)
