@@ -558,9 +558,11 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	free(ev);
 	free(map);
 	free(chk);
-	if (fflush(stdout) == EOF || ferror(stdout))
+	/* Written whole even when SIGTERM comes while a slow reader holds
+	 * the pipe full: the loop stops after the checkpoint below. */
+	if (uktv_streamout_flush(&c->out) == -1 || ferror(stdout))
 		err(EX_IOERR, "stdout");
-	if (c->deadfp != NULL && fflush(c->deadfp) == EOF)
+	if (c->deadfp != NULL && uktv_streamout_flush(&c->dead) == -1)
 		err(EX_IOERR, "dead letter");
 	if (failed > 0 && c->deadfp == NULL) {
 		/* Not stored and nowhere else to go: stop before the

@@ -744,6 +744,7 @@ open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
 		memset(&ho, 0, sizeof(ho));
 		ho.connect_timeout_ms = to->aws.connect_timeout_ms;
 		ho.read_timeout_ms = to->aws.read_timeout_ms;
+		ho.attempt_timeout_ms = to->aws.attempt_timeout_ms;
 		ho.ca_bundle = to->aws.ca_bundle != NULL ? to->aws.ca_bundle :
 		    getenv("AWS_CA_BUNDLE");
 		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)

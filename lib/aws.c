@@ -68,6 +68,7 @@ uktv_aws_new(const struct uktv_aws_opts *opts, struct uktv_error *err)
 		goto fail;
 	hopts.connect_timeout_ms = opts->connect_timeout_ms;
 	hopts.read_timeout_ms = opts->read_timeout_ms;
+	hopts.attempt_timeout_ms = opts->attempt_timeout_ms;
 	hopts.ca_bundle = opts->ca_bundle;
 	if (hopts.ca_bundle == NULL && (s = getenv("AWS_CA_BUNDLE")) != NULL &&
 	    *s != '\0')

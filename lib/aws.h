@@ -26,6 +26,7 @@ struct uktv_aws_opts {
 	const char	*endpoint_url;		/* --endpoint-url */
 	long		 connect_timeout_ms;	/* --connect-timeout, 0: 5 s */
 	long		 read_timeout_ms;	/* --read-timeout, 0: 60 s */
+	long		 attempt_timeout_ms;	/* --attempt-timeout, 0: 120 s */
 	const char	*ca_bundle;		/* --ca-bundle, else AWS_CA_BUNDLE */
 	void		(*trace)(void *arg, const char *line);	/* -v -v */
 	void		*trace_arg;

@@ -27,7 +27,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,12 @@ extern char **environ;
 #define DEFAULT_MAX_ATTEMPTS	3	/* SDK reference guide, "Retry behavior" */
 #define MAX_PROFILE_FILE	(4L * 1024 * 1024)
 #define MAX_PROCESS_OUTPUT	(64L * 1024)
+/* credential_process_timeout / UKTV_CREDENTIAL_PROCESS_TIMEOUT, seconds: a
+ * helper that never exits must not hold a cron job for ever (the SDKs have
+ * no bound at all). */
+#define DEFAULT_PROCESS_TIMEOUT	60
+#define MAX_PROCESS_TIMEOUT	3600
+#define PROCESS_TIMEOUT_ENV	"UKTV_CREDENTIAL_PROCESS_TIMEOUT"
 #define MAX_TOKEN_FILE		(16L * 1024)
 
 /* ECS task role endpoint for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI. */
@@ -96,7 +104,8 @@ struct envvar {
 };
 
 struct uktv_awsconf {
-	struct envvar	*env;		/* AWS_* and HOME, read once at load */
+	struct envvar	*env;		/* AWS_*, HOME and PROCESS_TIMEOUT_ENV,
+					 * read once at load */
 	size_t		 nenv;
 	struct ini_file	 config;
 	struct ini_file	 cred;
@@ -520,7 +529,9 @@ env_snapshot(struct uktv_awsconf *c)
 		const char *eq;
 		struct envvar *a, *v;
 
-		if (strncmp(*e, "AWS_", 4) != 0 && strncmp(*e, "HOME=", 5) != 0)
+		if (strncmp(*e, "AWS_", 4) != 0 && strncmp(*e, "HOME=", 5) != 0 &&
+		    strncmp(*e, PROCESS_TIMEOUT_ENV "=",
+		    sizeof(PROCESS_TIMEOUT_ENV)) != 0)
 			continue;
 		if ((eq = strchr(*e, '=')) == NULL)
 			continue;
@@ -1164,12 +1175,104 @@ from_static(struct uktv_awsconf *c, const struct ini_file *f,
 	return 1;
 }
 
+/* The environment's, else the profile's credential_process_timeout, else
+ * the default, in seconds. */
+static int
+process_timeout(const struct uktv_awsconf *c, const char *profile,
+    long *secs, struct uktv_error *err)
+{
+	const char *v, *from = PROCESS_TIMEOUT_ENV, *e = NULL;
+	long long n;
+
+	*secs = DEFAULT_PROCESS_TIMEOUT;
+	if ((v = env_get(c, from)) == NULL) {
+		from = "credential_process_timeout";
+		if ((v = profile_value(c, profile, from)) == NULL)
+			return 0;
+	}
+	n = strtonum(v, 1, MAX_PROCESS_TIMEOUT, &e);
+	if (e != NULL)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": %s "
+		    "\"%s\" is not a number of seconds from 1 to %d", profile,
+		    from, v, MAX_PROCESS_TIMEOUT);
+	*secs = (long)n;
+	return 0;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads the helper's output from fd into buf until EOF, more than
+ * MAX_PROCESS_OUTPUT bytes (*toobig), or the deadline, and closes fd (a
+ * helper that writes on then dies of SIGPIPE); then waits for it to exit,
+ * until the deadline.  1 when the deadline passed (the helper is still
+ * there), else 0 with *st its wait status.
+ */
+static int
+process_wait(pid_t pid, int fd, long long deadline, char *buf, size_t *len,
+    int *toobig, int *st)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct timespec pause = { 0, 0 };
+	long long left;
+	ssize_t n;
+	pid_t w;
+
+	for (;;) {
+		if ((left = deadline - mono_ms()) <= 0) {
+			close(fd);
+			return 1;
+		}
+		n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n == 0 || (n == -1 && errno == EINTR))
+			continue;
+		if (n == -1)
+			break;
+		n = read(fd, buf + *len, MAX_PROCESS_OUTPUT + 1 - *len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += n;
+		if (*len > MAX_PROCESS_OUTPUT) {
+			*toobig = 1;
+			break;
+		}
+	}
+	close(fd);
+	/* Its stdout is closed (or we stopped reading); it normally exits at
+	 * once.  No SIGCHLD handler in a library: look, pausing a little
+	 * longer each time, up to 50 ms. */
+	for (;;) {
+		w = waitpid(pid, st, WNOHANG);
+		if (w == pid)
+			return 0;
+		if (w == -1 && errno != EINTR)
+			return 0;	/* not ours to wait for: cannot happen */
+		if (deadline - mono_ms() <= 0)
+			return 1;
+		if (pause.tv_nsec < 50000000)
+			pause.tv_nsec += 1000000;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /*
  * credential_process: run through /bin/sh -c, stdout is the JSON document
  * (SDK reference guide, "Process credential provider").  stdin is /dev/null
  * so the helper cannot eat a pipeline's input; its stderr is left to the
- * user, who may need its prompt or message.  Its output holds secrets and
- * never goes into an error message.
+ * user, who may need its message.  Its output holds secrets and never goes
+ * into an error message.  It runs in a process group of its own, so that a
+ * helper still there after credential_process_timeout is killed with all it
+ * started; and credentials already expired are refused, as the SDKs refuse
+ * them (botocore: "refreshed credentials are still expired").
  */
 static int
 from_process(struct uktv_awsconf *c, const char *profile,
@@ -1177,16 +1280,21 @@ from_process(struct uktv_awsconf *c, const char *profile,
 {
 	const char *cmd = profile_value(c, profile, "credential_process");
 	posix_spawn_file_actions_t fa;
-	char *argv[4], *buf;
+	posix_spawnattr_t sa;
+	sigset_t dfl;
+	char *argv[4], *buf, when[32];
 	const char *why;
 	size_t len = 0;
-	int pfd[2], rc, st, toobig = 0;
+	int pfd[2], rc, st = 0, toobig = 0, late;
+	long timeout;
 	pid_t pid;
-	ssize_t n;
+	struct tm tm;
 
 	if (cmd == NULL)
 		return 0;
 	c->fetches++;
+	if (process_timeout(c, profile, &timeout, err) == -1)
+		return -1;
 	if ((buf = malloc(MAX_PROCESS_OUTPUT + 1)) == NULL)
 		return oom(err);
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
@@ -1203,7 +1311,17 @@ from_process(struct uktv_awsconf *c, const char *profile,
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
 	    O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-	rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	/* A tool that ignores SIGPIPE must not pass that on: a helper that
+	 * writes on after we stop reading should die of it. */
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&sa, 0);
+	posix_spawnattr_setsigdefault(&sa, &dfl);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &sa, argv, environ);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
 	if (rc != 0) {
@@ -1213,24 +1331,20 @@ from_process(struct uktv_awsconf *c, const char *profile,
 		    "profile \"%s\": cannot run credential_process: %s",
 		    profile, strerror(rc));
 	}
-	for (;;) {
-		n = read(pfd[0], buf + len, MAX_PROCESS_OUTPUT + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-		if (len > MAX_PROCESS_OUTPUT) {
-			toobig = 1;
-			break;
-		}
+	late = process_wait(pid, pfd[0], mono_ms() + timeout * 1000, buf,
+	    &len, &toobig, &st);
+	if (late) {
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
 	}
-	/* Closing first lets a helper that writes on and on die of SIGPIPE. */
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
-		;
 	buf[len > MAX_PROCESS_OUTPUT ? MAX_PROCESS_OUTPUT : len] = '\0';
-	if (toobig)
+	if (late)
+		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
+		    "profile \"%s\": credential_process did not finish within "
+		    "%ld s (credential_process_timeout): killed", profile,
+		    timeout);
+	else if (toobig)
 		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "profile \"%s\": credential_process printed more than %ld "
 		    "bytes", profile, MAX_PROCESS_OUTPUT);
@@ -1250,6 +1364,13 @@ from_process(struct uktv_awsconf *c, const char *profile,
 			    "credentials (%s; want JSON with Version 1, "
 			    "AccessKeyId, SecretAccessKey)", profile, why);
 		rc = -1;
+	} else if (out->expiration != 0 && out->expiration <= time(NULL)) {
+		gmtime_r(&out->expiration, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		uktv_creds_wipe(out);
+		rc = uktv_error_set(err, UKTV_ERR_CONFIG,
+		    "profile \"%s\": credential_process gave credentials that "
+		    "expired at %s", profile, when);
 	} else
 		rc = 1;
 	explicit_bzero(buf, MAX_PROCESS_OUTPUT + 1);

@@ -144,6 +144,8 @@ uktv_http_new(const struct uktv_http_opts *opts, struct uktv_error *err)
 		http->opts.connect_timeout_ms = 5000;
 	if (http->opts.read_timeout_ms <= 0)
 		http->opts.read_timeout_ms = 60000;
+	if (http->opts.attempt_timeout_ms <= 0)
+		http->opts.attempt_timeout_ms = 120000;
 	if (http->opts.ca_bundle != NULL &&
 	    (http->ca_bundle = strdup(http->opts.ca_bundle)) == NULL)
 		goto oom;
@@ -308,6 +310,9 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 	low_speed_secs = (http->opts.read_timeout_ms + 999) / 1000;
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, low_speed_secs);
+	/* The low-speed check never fires while a byte comes now and then:
+	 * bound the attempt as a whole too (each retry gets its own). */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, http->opts.attempt_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (http->ca_bundle != NULL)

@@ -4,7 +4,10 @@
  * Owns: the CURL handle and the response buffers it fills.  TLS verification
  * is always on (CA bundle from opts->ca_bundle, else the system's).  Timeouts:
  * connect_timeout_ms bounds the TCP+TLS connect; read_timeout_ms bounds how
- * long a transfer may make no progress (a stalled server fails within it).
+ * long a transfer may make no progress (a stalled server fails within it);
+ * attempt_timeout_ms bounds one request as a whole, connect to last byte (a
+ * server that trickles a byte now and then never stalls, and fails within
+ * it).  Each ends the request as a timeout: retryable, code RequestTimeout.
  * The library never prints; with opts->trace set, one line per request is
  * passed to it (method, URL with apiKey redacted, status, bytes, ms).
  */
@@ -31,6 +34,7 @@ struct uktv_http_response {
 struct uktv_http_opts {
 	long		 connect_timeout_ms;	/* 0: 5000 */
 	long		 read_timeout_ms;	/* 0: 60000 */
+	long		 attempt_timeout_ms;	/* 0: 120000 */
 	const char	*ca_bundle;		/* NULL: system default */
 	void		(*trace)(void *arg, const char *line);
 	void		*trace_arg;

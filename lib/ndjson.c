@@ -1,5 +1,6 @@
 /* ndjson.c: see ndjson.h. */
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -608,13 +609,72 @@ uktv_ndjson_writer_init(struct uktv_ndjson_writer *w, FILE *fp)
 	    S_ISREG(st.st_mode));
 }
 
+/*
+ * iov[0, n) to fp, in order.  writev may stop anywhere, inside a piece
+ * too, when a signal comes or the pipe has room for part only: go on from
+ * there.  iov is used up.
+ */
+static int
+write_pieces(FILE *fp, struct iovec *iov, int n)
+{
+	ssize_t w;
+	int fd = fileno(fp);
+
+	if (fd < 0) {
+		for (int i = 0; i < n; i++)
+			if (fwrite(iov[i].iov_base, 1, iov[i].iov_len, fp) !=
+			    iov[i].iov_len)
+				return -1;
+		return 0;
+	}
+	if (fflush(fp) == EOF)
+		return -1;
+	while (n > 0) {
+		if (iov->iov_len == 0) {
+			iov++;
+			n--;
+			continue;
+		}
+		if ((w = writev(fd, iov, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+uktv_ndjson_write_all(FILE *fp, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)(uintptr_t)buf, len };
+
+	return write_pieces(fp, &iov, 1);
+}
+
 int
 uktv_ndjson_writer_put_raw(struct uktv_ndjson_writer *w, const char *text,
     size_t len)
 {
+	struct iovec iov[2] = {
+		{ (void *)(uintptr_t)text, len },
+		{ (void *)(uintptr_t)"\n", 1 }
+	};
+
+	/* A line to a pipe is written out now, so it goes around stdio:
+	 * see uktv_ndjson_write_all. */
+	if (w->flush_lines)
+		return write_pieces(w->fp, iov, 2);
 	if (fwrite(text, 1, len, w->fp) != len || putc('\n', w->fp) == EOF)
-		return -1;
-	if (w->flush_lines && fflush(w->fp) == EOF)
 		return -1;
 	return 0;
 }

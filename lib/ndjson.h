@@ -148,12 +148,15 @@ const char *uktv_ndjson_reject_code(enum uktv_ndjson_reject);
 
 /*
  * Writer: compact JSON (JSON_C_TO_STRING_PLAIN | NOSLASHESCAPE) and "\n",
- * flushed after each line when the stream is not a regular file (a pipe, a
+ * written out with each line when the stream is not a regular file (a pipe, a
  * terminal, a socket: the next tool sees each record as soon as it is made),
  * left to stdio's buffering for a regular file.  The choice is made once, by
  * uktv_ndjson_writer_init's fstat.  Writes return 0, or -1 with errno (EPIPE
  * when the reader went away and SIGPIPE is ignored).  For a regular file a
  * write error may only show at fflush/fclose: the caller checks those.
+ *
+ * A line to a pipe, terminal or socket goes out through
+ * uktv_ndjson_write_all, whole even when a signal interrupts the write.
  */
 struct uktv_ndjson_writer {
 	FILE	*fp;		/* not owned */
@@ -168,5 +171,21 @@ int	uktv_ndjson_writer_put_raw(struct uktv_ndjson_writer *,
 /* One line to fp, with a one-off writer (an fstat per call: use a writer in
  * loops). */
 int	uktv_ndjson_write(FILE *, json_object *);
+
+/*
+ * All len bytes of buf to fp, after whatever fp's stdio buffer holds: the
+ * one EINTR-safe writer that uktv's record output (this writer, streamout.h)
+ * goes through.  The tools install their stop handlers without SA_RESTART,
+ * so write(2) to a full pipe returns EINTR, or a short count, when SIGTERM
+ * comes; here the write goes on from where it stopped, and the caller sees
+ * its stop flag once the data is out.  stdio cannot do that: glibc drops
+ * what an interrupted flush had not written, and the reader gets half a
+ * line.  Hence a stream written with this must get nothing through stdio
+ * that could still be unflushed when a signal comes (regular files never
+ * return EINTR).  A FILE without a descriptor (fmemopen) gets fwrite.
+ * 0, or -1 with errno (EPIPE when the reader went away and SIGPIPE is
+ * ignored, ENOSPC ...).
+ */
+int	uktv_ndjson_write_all(FILE *, const void *buf, size_t len);
 
 #endif

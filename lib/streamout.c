@@ -2,7 +2,9 @@
  * streamout.c: see streamout.h.  Lines are built by hand in one scratch
  * buffer and written with one fwrite: a stream reader prints tens of
  * thousands of records a second, and a json-c object per record would cost
- * more than everything else it does.
+ * more than everything else it does.  Lines are gathered in a second buffer
+ * and written OUT_CHUNK at a time: one system call per many records, and
+ * every byte through the one EINTR-safe writer (ndjson.h).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,6 +16,10 @@
 #include "jsonscan.h"
 #include "ndjson.h"
 #include "streamout.h"
+
+/* Lines are written when this much has gathered (and at each flush); a
+ * line longer than this is written straight from where it is. */
+#define OUT_CHUNK	((size_t)64 * 1024)
 
 int
 uktv_utf8_valid(const void *v, size_t len)
@@ -115,8 +121,20 @@ void
 uktv_streamout_free(struct uktv_streamout *o)
 {
 	free(o->buf);
-	o->buf = NULL;
-	o->cap = 0;
+	free(o->out);
+	o->buf = o->out = NULL;
+	o->cap = o->outlen = 0;
+}
+
+int
+uktv_streamout_flush(struct uktv_streamout *o)
+{
+	size_t n = o->outlen;
+
+	o->outlen = 0;
+	if (n > 0 && uktv_ndjson_write_all(o->fp, o->out, n) == -1)
+		return -1;
+	return fflush(o->fp) == EOF ? -1 : 0;
 }
 
 static int
@@ -181,8 +199,19 @@ needs_compact(const unsigned char *d, size_t n)
 static int
 put(struct uktv_streamout *o, const char *s, size_t n)
 {
-	if (fwrite(s, 1, n, o->fp) != n)
+	if (o->outlen + n > OUT_CHUNK && o->outlen > 0) {
+		size_t len = o->outlen;
+
+		o->outlen = 0;
+		if (uktv_ndjson_write_all(o->fp, o->out, len) == -1)
+			return -1;
+	}
+	if (n >= OUT_CHUNK)
+		return uktv_ndjson_write_all(o->fp, s, n);
+	if (o->out == NULL && (o->out = malloc(OUT_CHUNK)) == NULL)
 		return -1;
+	memcpy(o->out + o->outlen, s, n);
+	o->outlen += n;
 	return 0;
 }
 
@@ -201,7 +230,7 @@ uktv_streamout_data(struct uktv_streamout *o, const struct uktv_stream_record *r
 		return put(o, o->buf, n);
 	}
 	if (put(o, (const char *)r->data, r->data_len) == -1 ||
-	    putc('\n', o->fp) == EOF)
+	    put(o, "\n", 1) == -1)
 		return -1;
 	return 0;
 }

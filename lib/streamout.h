@@ -15,8 +15,12 @@
  *              "shard","sequence",("sub_sequence")}; data that is not UTF-8
  *              goes in "input_base64" instead of "input".
  *
- * Lines go to a stdio stream; the caller flushes (uktv-consume does once a
- * batch, before it checkpoints).  No global state.
+ * Lines are gathered in the streamout's own buffer and written in chunks of
+ * about 64 KiB through uktv_ndjson_write_all, so that a signal (SIGTERM
+ * while a slow reader holds the pipe full) never cuts a line: what has been
+ * handed to the buffer is written whole.  The caller flushes with
+ * uktv_streamout_flush (uktv-consume does once a batch, before it
+ * checkpoints); nothing is written at exit without it.  No global state.
  */
 #ifndef UKTV_STREAMOUT_H
 #define UKTV_STREAMOUT_H
@@ -48,10 +52,16 @@ struct uktv_streamout {
 	FILE	*fp;		/* not owned */
 	char	*buf;		/* scratch, owned */
 	size_t	 cap;
+	char	*out;		/* lines not yet written, owned */
+	size_t	 outlen;
 };
 
 void	uktv_streamout_init(struct uktv_streamout *, FILE *);
+/* Frees the buffers; what was not flushed is dropped. */
 void	uktv_streamout_free(struct uktv_streamout *);
+/* Writes the lines gathered so far to fp (and fflushes fp).  0, or -1 with
+ * errno. */
+int	uktv_streamout_flush(struct uktv_streamout *);
 
 /* The data line (check is what uktv_streamout_check said: only OBJECT data
  * is compacted).  0, or -1 with errno. */

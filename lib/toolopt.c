@@ -60,12 +60,15 @@ uktv_toolopt_handle(struct uktv_toolopt *to, int ch, const char *arg)
 		return UKTV_TOOLOPT_HANDLED;
 	case UKTV_OPT_CONNECT_TIMEOUT:
 	case UKTV_OPT_READ_TIMEOUT:
+	case UKTV_OPT_ATTEMPT_TIMEOUT:
 		if (parse_seconds(arg, ch == UKTV_OPT_CONNECT_TIMEOUT ?
-		    &to->aws.connect_timeout_ms : &to->aws.read_timeout_ms) == -1) {
+		    &to->aws.connect_timeout_ms : ch == UKTV_OPT_READ_TIMEOUT ?
+		    &to->aws.read_timeout_ms : &to->aws.attempt_timeout_ms) == -1) {
 			snprintf(to->why, sizeof(to->why),
 			    "--%s takes seconds between 0.001 and 86400, not '%s'",
 			    ch == UKTV_OPT_CONNECT_TIMEOUT ? "connect-timeout" :
-			    "read-timeout", arg);
+			    ch == UKTV_OPT_READ_TIMEOUT ? "read-timeout" :
+			    "attempt-timeout", arg);
 			return UKTV_TOOLOPT_BAD;
 		}
 		return UKTV_TOOLOPT_HANDLED;

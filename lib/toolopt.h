@@ -17,7 +17,7 @@
  *   }
  *
  * Shared options: --profile, --region, --endpoint-url, --connect-timeout SEC,
- * --read-timeout SEC, --ca-bundle FILE, -v/--verbose (repeatable), -q/--quiet,
+ * --read-timeout SEC, --attempt-timeout SEC, --ca-bundle FILE, -v/--verbose (repeatable), -q/--quiet,
  * -h/--help, -V/--version.  With -v -v every HTTP request is traced on stderr
  * (method, URL, status, bytes, time; never headers or bodies).
  * Watchmode options live with the Watchmode client (watchmode.h).
@@ -37,6 +37,7 @@ enum {
 	UKTV_OPT_CONNECT_TIMEOUT,
 	UKTV_OPT_READ_TIMEOUT,
 	UKTV_OPT_CA_BUNDLE,
+	UKTV_OPT_ATTEMPT_TIMEOUT,
 	UKTV_OPT_FIRST_FREE = 0x1100	/* tools number their own long-only options from here */
 };
 
@@ -46,6 +47,7 @@ enum {
 	{ "endpoint-url",	required_argument, NULL, UKTV_OPT_ENDPOINT_URL }, \
 	{ "connect-timeout",	required_argument, NULL, UKTV_OPT_CONNECT_TIMEOUT }, \
 	{ "read-timeout",	required_argument, NULL, UKTV_OPT_READ_TIMEOUT }, \
+	{ "attempt-timeout",	required_argument, NULL, UKTV_OPT_ATTEMPT_TIMEOUT }, \
 	{ "ca-bundle",		required_argument, NULL, UKTV_OPT_CA_BUNDLE },	\
 	{ "verbose",		no_argument,	   NULL, 'v' },			\
 	{ "quiet",		no_argument,	   NULL, 'q' },			\
@@ -62,6 +64,7 @@ enum {
 	"  --endpoint-url URL      AWS endpoint (else AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL)\n" \
 	"  --connect-timeout SEC   connect timeout (default 5)\n"	\
 	"  --read-timeout SEC      read timeout (default 60)\n"		\
+	"  --attempt-timeout SEC   longest one request may take (default 120)\n" \
 	"  --ca-bundle FILE        CA certificates (else AWS_CA_BUNDLE)\n" \
 	"  -v, --verbose           more on stderr (twice: trace HTTP requests)\n" \
 	"  -q, --quiet             only errors on stderr\n"		\

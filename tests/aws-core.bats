@@ -25,6 +25,10 @@ setup() {
 	export AWS_ENDPOINT_URL="$MOTO_URL"
 }
 
+teardown() {
+	stop_bg trickle
+}
+
 @test "Kinesis and DynamoDB calls through libuktv reach moto" {
 	run uktv-awscall kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
 	assert_success
@@ -73,6 +77,59 @@ setup() {
 	run uktv-awscall -v --read-timeout 1 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
 	assert_success
 	assert_output --partial 'requests=2 retries=1'
+}
+
+@test "an answer that trickles in a byte every half second is cut at --attempt-timeout and retried as a timeout" {
+	# A server that is never silent long enough for --read-timeout: each
+	# answer's 1000 bytes come one every 0.5 s (over 8 minutes).
+	cat >"$BATS_TEST_TMPDIR/trickle.py" <<'PY'
+import os, socket, sys, threading, time
+port_file, log_file = sys.argv[1], sys.argv[2]
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(srv.getsockname()[1]))
+os.rename(port_file + ".tmp", port_file)
+lock = threading.Lock()
+
+def serve(conn):
+    with conn:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = conn.recv(65536)
+            if not data:
+                return
+            head += data
+        with lock, open(log_file, "a") as log:
+            log.write(head.split(b"\r\n")[0].decode() + "\n")
+        body = b'{"StreamDescriptionSummary":{"StreamName":"core-stream"}}'.ljust(1000)
+        try:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            for i in range(len(body)):
+                conn.sendall(body[i:i + 1])
+                time.sleep(0.5)
+        except OSError:
+            return
+
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+	start_bg trickle python3 "$BATS_TEST_TMPDIR/trickle.py" "$BATS_TEST_TMPDIR/trickle.port" "$BATS_TEST_TMPDIR/trickle.log"
+	wait_until 10 test -s "$BATS_TEST_TMPDIR/trickle.port"
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/trickle.port")" AWS_MAX_ATTEMPTS=2
+	run timeout 60 uktv-awscall -v --attempt-timeout 2 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	assert_equal "$status" 69
+	assert_output --partial '(timed out)'
+	assert_output --partial 'gave up after 2 attempts'
+	assert_output --partial 'requests=2 retries=1'
+	assert_equal "$(grep -c '^POST / HTTP/1.1$' "$BATS_TEST_TMPDIR/trickle.log")" 2
+	run uktv-awscall --attempt-timeout 0 kinesis ListStreams
+	assert_equal "$status" 2
+	assert_output --partial "--attempt-timeout takes seconds between 0.001 and 86400, not '0'"
 }
 
 @test "still throttled after max_attempts: exit 69 naming the code" {

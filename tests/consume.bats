@@ -692,3 +692,34 @@ nogrep() {
 	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" 10
 	assert_equal "$(lines "$out")" 10
 }
+
+@test "SIGTERM while stdout is blocked: the batch is written whole after the reader drains, checkpointed, exit 143" {
+	make_stream "$S" 1
+	# about 150 KB of lines in one GetRecords answer: more than a pipe holds
+	h put "$S" 1 3000
+	fifo="$BATS_TEST_TMPDIR/fifo"
+	out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	start_bg consumer bash -c "exec uktv-consume -s '$S' --checkpoint '$CK' >'$fifo'"
+	pid=$(cat "$BATS_FILE_TMPDIR/consumer.pid")
+	# a reader that reads nothing until told
+	exec {rd}<"$fifo"
+	wait_until 30 pipe_blocked "$pid" "$fifo"
+	kill -TERM "$pid"
+	wait_until 10 term_taken "$pid"
+	timeout 60 cat <&"$rd" >"$out"
+	exec {rd}<&-
+	st=0
+	wait "$pid" || st=$?
+	rm -f "$BATS_FILE_TMPDIR/consumer.pid"
+	assert_equal "$st" 143
+	# whole lines only, each one JSON object
+	[ "$(tail -c 1 "$out" | od -An -c | tr -d ' ')" = '\n' ]
+	jq -e -c 'type == "object"' "$out" >/dev/null
+	# the batch in hand was finished, and the checkpoint is its last record
+	assert_equal "$(lines "$out")" 3000
+	assert_equal "$(tail -1 "$out" | jq .n)" 3000
+	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" 3000
+	run cat "$BATS_FILE_TMPDIR/consumer.log"
+	refute_output --partial "Interrupted"
+}

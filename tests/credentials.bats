@@ -61,6 +61,11 @@ setup() {
 
 teardown() {
 	stop_bg sso-double
+	# What a credential_process helper started, should it outlive the test.
+	local f
+	for f in "$BATS_TEST_TMPDIR"/helper-*.pid; do
+		if [ -s "$f" ]; then kill -9 "$(cat "$f")" 2>/dev/null || true; fi
+	done
 }
 
 # make_role NAME TRUSTED_PRINCIPAL_ARN POLICY [CONDITION_JSON_FRAGMENT]
@@ -491,4 +496,72 @@ EOF
 	run uktv-credcheck
 	assert_equal "$status" 78
 	assert_output --partial "web identity token file $BATS_TEST_TMPDIR/gone.jwt does not exist"
+}
+
+# ---------------------------------------------------------------- credential_process
+
+# hanging_helper: a credential_process that never exits and has a child of
+# its own; their pids go to helper-sh.pid and helper-sleep.pid.
+hanging_helper() {
+	cat >"$BATS_TEST_TMPDIR/hang.sh" <<EOF
+#!/bin/sh
+echo \$\$ >"$BATS_TEST_TMPDIR/helper-sh.pid"
+sleep 100000 &
+echo \$! >"$BATS_TEST_TMPDIR/helper-sleep.pid"
+wait
+EOF
+}
+
+# gone PID: no such process, or a zombie (dead, waiting to be reaped).
+gone() {
+	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"
+}
+
+@test "a credential_process that never exits is killed with its children after credential_process_timeout, exit 78" {
+	hanging_helper
+	cat >"$AWS_CONFIG_FILE" <<EOF
+[profile hang]
+region = eu-west-2
+credential_process = /bin/sh $BATS_TEST_TMPDIR/hang.sh
+credential_process_timeout = 1
+EOF
+	# one line on stderr, nothing on stdout
+	run timeout 30 uktv-consume --profile hang -s creds-stream -e
+	assert_equal "$status" 78
+	assert_output 'uktv-consume: profile "hang": credential_process did not finish within 1 s (credential_process_timeout): killed'
+	wait_until 10 gone "$(cat "$BATS_TEST_TMPDIR/helper-sh.pid")"
+	wait_until 10 gone "$(cat "$BATS_TEST_TMPDIR/helper-sleep.pid")"
+}
+
+@test "UKTV_CREDENTIAL_PROCESS_TIMEOUT wins over the profile's; a timeout that is not 1 to 3600 s is named, exit 78" {
+	hanging_helper
+	cat >"$AWS_CONFIG_FILE" <<EOF
+[profile hang]
+credential_process = /bin/sh $BATS_TEST_TMPDIR/hang.sh
+credential_process_timeout = 3600
+EOF
+	UKTV_CREDENTIAL_PROCESS_TIMEOUT=1 run timeout 30 uktv-credcheck --profile hang
+	assert_equal "$status" 78
+	assert_output --partial 'profile "hang": credential_process did not finish within 1 s'
+	wait_until 10 gone "$(cat "$BATS_TEST_TMPDIR/helper-sleep.pid")"
+	sed -i 's/= 3600/= soon/' "$AWS_CONFIG_FILE"
+	run timeout 30 uktv-credcheck --profile hang
+	assert_equal "$status" 78
+	assert_output 'uktv-credcheck: profile "hang": credential_process_timeout "soon" is not a number of seconds from 1 to 3600'
+}
+
+@test "credentials from credential_process that have already expired are refused, exit 78, the secret never shown" {
+	exp=$(iso_in '-1 hour')
+	cat >"$BATS_TEST_TMPDIR/old.sh" <<EOF
+#!/bin/sh
+echo '{"Version": 1, "AccessKeyId": "ASIAOLDKEY", "SecretAccessKey": "old-secret", "SessionToken": "old-token", "Expiration": "$exp"}'
+EOF
+	cat >"$AWS_CONFIG_FILE" <<EOF
+[profile old]
+region = eu-west-2
+credential_process = /bin/sh $BATS_TEST_TMPDIR/old.sh
+EOF
+	run uktv-consume --profile old -s creds-stream -e
+	assert_equal "$status" 78
+	assert_output "uktv-consume: profile \"old\": credential_process gave credentials that expired at $exp"
 }

@@ -599,3 +599,33 @@ PY
 	[[ "$stderr" == *"trimmed"* ]]
 	[ "$(jq -r .position "$ck"/*.json)" = "$(jq -r '.records[1].SequenceNumber' <<<"$out")" ]
 }
+
+@test "SIGTERM while stdout is blocked: whole lines only, nothing skipped, exit 143" {
+	in="$BATS_TEST_TMPDIR/in" fifo="$BATS_TEST_TMPDIR/fifo" out="$BATS_TEST_TMPDIR/out"
+	# about 800 KB of notifications: far more than a pipe holds
+	for i in $(seq 400); do cat "$NF/records.ndjson"; done >"$in"
+	for i in $(seq 400); do cat "$NF/records.expected.ndjson"; done >"$BATS_TEST_TMPDIR/all"
+	mkfifo "$fifo"
+	uktv-notify --records-from "$in" --prefs-from "$NF/prefs.ndjson" \
+	    >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	NOTIFY_PID=$!
+	# a reader that reads nothing until told
+	exec {rd}<"$fifo"
+	wait_until 30 pipe_blocked "$NOTIFY_PID" "$fifo"
+	kill -TERM "$NOTIFY_PID"
+	wait_until 10 term_taken "$NOTIFY_PID"
+	timeout 60 cat <&"$rd" >"$out"
+	exec {rd}<&-
+	st=0
+	wait "$NOTIFY_PID" || st=$?
+	NOTIFY_PID=
+	assert_equal "$st" 143
+	run cat "$BATS_TEST_TMPDIR/err"
+	refute_output --partial "Interrupted"
+	# it stopped early, and what it wrote is the start of the whole
+	# output, line for line: nothing cut, nothing skipped
+	n=$(wc -l <"$out")
+	[ "$n" -gt 0 ] && [ "$n" -lt "$(wc -l <"$BATS_TEST_TMPDIR/all")" ]
+	[ "$(tail -c 1 "$out" | od -An -c | tr -d ' ')" = '\n' ]
+	diff "$out" <(head -n "$n" "$BATS_TEST_TMPDIR/all")
+}

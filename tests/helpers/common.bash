@@ -86,4 +86,23 @@ stop_bg() {
 	rm -f "$pidfile"
 }
 
+# pipe_blocked PID FIFO: PID sleeps writing to FIFO, whose pipe is full (the
+# kernel's wait channel says pipe_write, or the pipe holds all it can).
+pipe_blocked() {
+	grep -q '^State:.*S (sleeping)' "/proc/$1/status" || return 1
+	grep -q pipe_write "/proc/$1/wchan" 2>/dev/null && return 0
+	python3 - "$2" <<'PY'
+import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+held = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+sys.exit(0 if held >= fcntl.fcntl(fd, 1032) else 1)   # F_GETPIPE_SZ
+PY
+}
+
+# term_taken PID: no SIGTERM is pending for PID any more (its handler ran:
+# a test that signals a blocked tool knows the signal met it there).
+term_taken() {
+	! grep -Eq '^(SigPnd|ShdPnd):.*[4567cdef][0-9a-f]{3}$' "/proc/$1/status"
+}
+
 load "$UKTV_ROOT/tests/helpers/moto.bash"

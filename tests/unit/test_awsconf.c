@@ -878,14 +878,18 @@ test_credential_process(void)
 	CHECK_INT(c ? uktv_awsconf_credential_fetches(c) : -1, 2);
 	uktv_awsconf_free(c);
 
-	/* Already expired: refetched on every call. */
+	/* Already expired: refused, as the SDKs refuse them, and run again
+	 * on every call (never kept). */
 	unlink(tpath("count"));
 	proc_json(json, sizeof(json), "ASIAOLD", -60);
 	write_process(json, 0);
 	c = load(NULL, NULL, NULL, &err);
 	cr = c ? uktv_awsconf_credentials(c, NULL, &err) : NULL;
+	CHECK(cr == NULL);
 	cr = c ? uktv_awsconf_credentials(c, NULL, &err) : NULL;
-	CHECK(cr != NULL);
+	CHECK(cr == NULL);
+	CHECK_INT(err.kind, UKTV_ERR_CONFIG);
+	CHECK(strstr(err.message, "expired at") != NULL);
 	CHECK_INT(count_lines(tpath("count"), NULL), 2);
 	uktv_awsconf_free(c);
 
@@ -937,6 +941,23 @@ test_credential_process(void)
 	teardown();
 }
 
+/* 1 when pid is a zombie: dead, waiting for whoever reaps it. */
+static int
+is_zombie(long pid)
+{
+	char path[64], buf[512], *p;
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
 static void
 expect_process_error(const char *json, int status, const char *want)
 {
@@ -977,6 +998,64 @@ test_credential_process_errors(void)
 	expect_process_error("{\"Version\":1,\"AccessKeyId\":\"ASIALEAK\","
 	    "\"SecretAccessKey\":\"SECRETLEAK\",\"Expiration\":\"tomorrow\"}",
 	    0, "Expiration");
+	expect_process_error("{\"Version\":1,\"AccessKeyId\":\"ASIALEAK\","
+	    "\"SecretAccessKey\":\"SECRETLEAK\",\"Expiration\":"
+	    "\"2020-01-02T03:04:05Z\"}", 0,
+	    "gave credentials that expired at 2020-01-02T03:04:05Z");
+	teardown();
+}
+
+/* A helper that never exits is killed, with what it started, after
+ * credential_process_timeout (or UKTV_CREDENTIAL_PROCESS_TIMEOUT, which
+ * wins); a timeout that is not 1 to 3600 seconds is named. */
+static void
+test_credential_process_timeout(void)
+{
+	struct uktv_error err;
+	struct uktv_awsconf *c;
+	const struct uktv_creds *cr;
+	char conf[PATH_MAX * 2 + 256], script[PATH_MAX + 128];
+	long pid = 0;
+	FILE *fp;
+
+	setup();
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	snprintf(script, sizeof(script), "#!/bin/sh\nsleep 300 &\n"
+	    "echo $! > '%s'\nwait\n", tpath("pid"));
+	put("hang.sh", script);
+	snprintf(conf, sizeof(conf), "[default]\nregion = eu-west-2\n"
+	    "credential_process = /bin/sh %s\n"
+	    "credential_process_timeout = 3600\n", tpath("hang.sh"));
+	put(".aws/config", conf);
+	setenv("UKTV_CREDENTIAL_PROCESS_TIMEOUT", "1", 1);
+	c = load(NULL, NULL, NULL, &err);
+	cr = c ? uktv_awsconf_credentials(c, NULL, &err) : NULL;
+	CHECK(cr == NULL);
+	CHECK_INT(err.kind, UKTV_ERR_CONFIG);
+	CHECK_STR(err.message, "profile \"default\": credential_process did "
+	    "not finish within 1 s (credential_process_timeout): killed");
+	/* The helper's own child went with it. */
+	if ((fp = fopen(tpath("pid"), "r")) != NULL) {
+		if (fscanf(fp, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(fp);
+	}
+	CHECK(pid > 0);
+	for (int i = 0; pid > 0 && i < 5000 && kill((pid_t)pid, 0) == 0 &&
+	    !is_zombie(pid); i++)
+		usleep(1000);
+	CHECK(pid > 0 && (kill((pid_t)pid, 0) == -1 || is_zombie(pid)));
+	uktv_awsconf_free(c);
+
+	setenv("UKTV_CREDENTIAL_PROCESS_TIMEOUT", "0", 1);
+	c = load(NULL, NULL, NULL, &err);
+	cr = c ? uktv_awsconf_credentials(c, NULL, &err) : NULL;
+	CHECK(cr == NULL);
+	CHECK_INT(err.kind, UKTV_ERR_CONFIG);
+	CHECK(strstr(err.message, "UKTV_CREDENTIAL_PROCESS_TIMEOUT \"0\" is "
+	    "not a number of seconds from 1 to 3600") != NULL);
+	uktv_awsconf_free(c);
+	unsetenv("UKTV_CREDENTIAL_PROCESS_TIMEOUT");
 	teardown();
 }
 
@@ -1742,6 +1821,7 @@ main(void)
 	RUN(test_endpoint_needs_region);
 	RUN(test_credential_process);
 	RUN(test_credential_process_errors);
+	RUN(test_credential_process_timeout);
 	RUN(test_container_credentials);
 	RUN(test_imds);
 	RUN(test_imds_disabled);

@@ -996,6 +996,98 @@ test_writer_flushes_pipes_and_reports_epipe(void)
 	json_object_put(o);
 }
 
+static volatile sig_atomic_t usr1_seen;
+static int usr1_ack = -1;
+
+static void
+on_usr1(int sig)
+{
+	usr1_seen = 1;
+	(void)write(usr1_ack, "!", 1);
+}
+
+/* 1 when pid sleeps (state S in /proc/PID/stat), within about 10 s. */
+static int
+sleeps_soon(pid_t pid)
+{
+	char path[64], buf[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	for (int i = 0; i < 10000; i++) {
+		FILE *fp = fopen(path, "r");
+		size_t n = fp != NULL ? fread(buf, 1, sizeof(buf) - 1, fp) : 0;
+
+		if (fp != NULL)
+			fclose(fp);
+		buf[n] = '\0';
+		if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'S')
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/*
+ * SIGTERM while a slow reader holds the pipe full: the tools' handlers have
+ * no SA_RESTART, so write(2) returns EINTR; the line must still go out whole
+ * once the reader reads, not be dropped (stdio's habit) or cut.  A child
+ * plays the reader: it waits until we sleep on the full pipe, signals us,
+ * waits for the handler's ack, then drains and checks what came.
+ */
+static void
+test_writer_survives_a_signal_on_a_full_pipe(void)
+{
+	struct sigaction sa, old;
+	static char all[1 << 20];
+	char fill[4096], c;
+	struct uktv_ndjson_writer w;
+	size_t filled = 0, got = 0;
+	int fds[2], ack[2], st;
+	pid_t parent = getpid(), child;
+	ssize_t n;
+	FILE *fp;
+
+	if (pipe(fds) == -1 || pipe(ack) == -1)
+		return;
+	memset(fill, 'x', sizeof(fill));
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	while ((n = write(fds[1], fill, sizeof(fill))) > 0)
+		filled += (size_t)n;
+	fcntl(fds[1], F_SETFL, 0);
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(fds[1]);
+		close(ack[1]);
+		if (!sleeps_soon(parent))
+			_exit(2);
+		kill(parent, SIGUSR1);
+		if (read(ack[0], &c, 1) != 1)
+			_exit(3);
+		while (got < sizeof(all) &&
+		    (n = read(fds[0], all + got, sizeof(all) - got)) > 0)
+			got += (size_t)n;
+		_exit(got == filled + 8 &&
+		    memcmp(all + filled, "{\"a\":1}\n", 8) == 0 ? 0 : 4);
+	}
+	close(fds[0]);
+	close(ack[0]);
+	usr1_ack = ack[1];
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_usr1;	/* no SA_RESTART, as in the tools */
+	sigaction(SIGUSR1, &sa, &old);
+	fp = fdopen(fds[1], "w");
+	uktv_ndjson_writer_init(&w, fp);
+	errno = 0;
+	CHECK_INT(uktv_ndjson_writer_put_raw(&w, "{\"a\":1}", 7), 0);
+	CHECK_INT(usr1_seen, 1);
+	fclose(fp);
+	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st));
+	CHECK_INT(WEXITSTATUS(st), 0);
+	sigaction(SIGUSR1, &old, NULL);
+	close(ack[1]);
+}
+
 int
 main(void)
 {
@@ -1019,5 +1111,6 @@ main(void)
 	RUN(test_read_error_and_bad_arguments);
 	RUN(test_writer_bytes);
 	RUN(test_writer_flushes_pipes_and_reports_epipe);
+	RUN(test_writer_survives_a_signal_on_a_full_pipe);
 	return UNIT_DONE();
 }
