@@ -117,15 +117,21 @@ struct ctx {
 static struct uktv_log logger;
 static volatile sig_atomic_t stop_signal;
 
+static struct uktv_toolopt to;
+
+/* uktv-notify(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " [-eqvV] [-t TABLE] [--checkpoint DIR] [--from POSITION]\n" \
+	"           [--records-from FILE] [--prefs-from FILE] [--prefs-refresh SEC]\n" \
+	"           [--webhook URL [--webhook-secret-file FILE]\n" \
+	"           [--webhook-attempts N]] [--dead-letter FILE]\n" \
+	"           [--digest PERIOD [--flush-digests]]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " [-eqvV] [-t TABLE] [--checkpoint DIR] [--from POSITION]\n"
-	    "           [--records-from FILE] [--prefs-from FILE] [--prefs-refresh SEC]\n"
-	    "           [--webhook URL [--webhook-secret-file FILE]\n"
-	    "           [--webhook-attempts N]] [--dead-letter FILE]\n"
-	    "           [--digest PERIOD [--flush-digests]]\n"
+	    SYNOPSIS
 	    "Follows the table's DynamoDB Stream and prints one JSON line per user\n"
 	    "and change: new_title, favourite_changed, title_removed.\n"
 	    "  -t, --table TABLE         the guide table (else UKTV_TABLE, UKTVProgrammes)\n"
@@ -153,10 +159,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -715,7 +718,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 /* ------------------------------------------------------------ main */
 
 static void
-open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
+open_webhook(struct ctx *c, const char *url,
     const char *secret_file, int attempts)
 {
 	struct uktv_webhook_opts o;
@@ -742,9 +745,9 @@ open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
 		http = uktv_aws_http(c->aws);
 	else {
 		memset(&ho, 0, sizeof(ho));
-		ho.connect_timeout_ms = to->aws.connect_timeout_ms;
-		ho.read_timeout_ms = to->aws.read_timeout_ms;
-		ho.ca_bundle = to->aws.ca_bundle != NULL ? to->aws.ca_bundle :
+		ho.connect_timeout_ms = to.aws.connect_timeout_ms;
+		ho.read_timeout_ms = to.aws.read_timeout_ms;
+		ho.ca_bundle = to.aws.ca_bundle != NULL ? to.aws.ca_bundle :
 		    getenv("AWS_CA_BUNDLE");
 		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)
 			die(&e);
@@ -769,7 +772,6 @@ open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
 int
 main(int argc, char *argv[])
 {
-	struct uktv_toolopt to;
 	struct ctx c;
 	struct uktv_error e;
 	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
@@ -784,11 +786,10 @@ main(int argc, char *argv[])
 	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
 	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = getopt_long(argc, argv, "t:e" UKTV_TOOLOPT_SHORT, longopts,
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:e", longopts,
 	    NULL)) != -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;
 		switch (ch) {
 		case 't':
 			c.table = optarg;
@@ -851,8 +852,6 @@ main(int argc, char *argv[])
 				usage(why);
 			}
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	argc -= optind;
@@ -880,16 +879,17 @@ main(int argc, char *argv[])
 		    "at-timestamp=TIME, not '%s'", from);
 		usage(why);
 	}
-	if (c.table == NULL && (c.table = getenv(UKTV_PREFS_TABLE_ENV)) == NULL)
-		c.table = UKTV_PREFS_DEFAULT_TABLE;
+	c.table = uktv_toolopt_table(&to, c.table);
 
 	uktv_log_init(&logger, PROG, to.verbosity);
 	setup_signals();
 	uktv_ndjson_writer_init(&c.out, stdout);
 
 	/* With records and preferences from files: no AWS at all. */
-	if (records_from == NULL || c.prefs_from == NULL)
+	if (records_from == NULL || c.prefs_from == NULL) {
 		c.aws = uktv_toolopt_aws(&to);
+		uktv_toolopt_need_table(&to, c.aws);
+	}
 	if (ckpath != NULL) {
 		uktv_error_clear(&e);
 		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
@@ -913,7 +913,7 @@ main(int argc, char *argv[])
 		uktv_ndjson_writer_init(&c.dead, c.deadfp);
 	}
 	if (webhook != NULL)
-		open_webhook(&c, &to, webhook, secret_file, attempts);
+		open_webhook(&c, webhook, secret_file, attempts);
 
 	if (c.prefs_from != NULL)
 		prefs_load_file(&c);
