@@ -157,9 +157,12 @@ uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n)
 		end = p;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (end == start || end - start > UKTV_CLI_MAX_ID_DIGITS ||
-		    (*p != ',' && *p != '\0'))
+		if (end == start || (*p != ',' && *p != '\0'))
 			goto bad;
+		if (end - start > UKTV_CLI_MAX_ID_DIGITS) {
+			rc = ERANGE;	/* digits, but too many of them */
+			goto bad;
+		}
 		/* "0203" is "203"; "000" is "0". */
 		while (end - start > 1 && *start == '0')
 			start++;

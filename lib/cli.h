@@ -46,7 +46,8 @@ int	uktv_cli_parse_uint(const char *s, long long min, long long max,
  * each id 1-UKTV_CLI_MAX_ID_DIGITS digits, given back without leading zeros
  * ("0203" is "203"), sorted numerically and without duplicates.  "" (or only
  * spaces) is the empty list: *ids NULL, *n 0.  An empty item ("203,,349",
- * "203,") is EINVAL.  Caller frees with uktv_cli_idlist_free(*ids, *n).
+ * "203,") is EINVAL; an id of more than UKTV_CLI_MAX_ID_DIGITS digits is
+ * ERANGE.  Caller frees with uktv_cli_idlist_free(*ids, *n).
  */
 int	uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n);
 void	uktv_cli_idlist_free(char **ids, size_t n);
