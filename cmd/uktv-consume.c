@@ -1066,7 +1066,7 @@ main(int argc, char *argv[])
 		die(&e);
 	}
 	if (dead_path != NULL) {
-		if ((c.deadfp = fopen(dead_path, "a")) == NULL)
+		if ((c.deadfp = uktv_cli_open_later(dead_path)) == NULL)
 			err(EX_CANTCREAT, "%s", dead_path);
 		uktv_streamout_init(&c.dead, c.deadfp);
 	}

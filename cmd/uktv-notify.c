@@ -906,7 +906,7 @@ main(int argc, char *argv[])
 			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
 	}
 	if (c.dead_path != NULL) {
-		if ((c.deadfp = fopen(c.dead_path, "ae")) == NULL) {
+		if ((c.deadfp = uktv_cli_open_later(c.dead_path)) == NULL) {
 			uktv_log_errno(&logger, errno, "%s", c.dead_path);
 			exit(EX_CANTCREAT);
 		}

@@ -728,7 +728,7 @@ main(int argc, char *argv[])
 
 	uktv_log_init(&pb.log, PROG, to.verbosity);
 	if (dead_path != NULL) {
-		if ((pb.dead_fp = fopen(dead_path, "a")) == NULL) {
+		if ((pb.dead_fp = uktv_cli_open_later(dead_path)) == NULL) {
 			uktv_log_errno(&pb.log, errno, "%s", dead_path);
 			exit(EX_CANTCREAT);
 		}
