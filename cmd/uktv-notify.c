@@ -111,6 +111,15 @@ struct ctx {
 	unsigned long long		 notes;
 	unsigned long			 bad;		/* records, lines reported */
 	unsigned long			 dead_count;	/* dead-lettered */
+	/* Deliveries that failed since the last report, one entry per
+	 * kind: a dead webhook fails every notification the same way, and
+	 * one line per notification would bury the stderr of the run. */
+	struct {
+		char		 code[32];
+		char		 message[sizeof(((struct uktv_error *)0)->message)];
+		unsigned long	 n;
+	}				 fails[8];
+	size_t				 nfails;
 	struct uktv_error		 fatal;		/* stop: kind set */
 };
 
@@ -264,6 +273,41 @@ dead_letter(struct ctx *c, const char *text, const char *code,
 	json_object_put(o);
 }
 
+static void
+tally_failure(struct ctx *c, const char *code, const char *message)
+{
+	size_t i, last = sizeof(c->fails) / sizeof(c->fails[0]) - 1;
+
+	for (i = 0; i < c->nfails; i++)
+		if (strcmp(c->fails[i].code, code) == 0 &&
+		    strcmp(c->fails[i].message, message) == 0)
+			break;
+	if (i == c->nfails) {
+		if (i > last) {
+			/* Kinds past the table's room go with its last. */
+			i = last;
+		} else {
+			strlcpy(c->fails[i].code, code, sizeof(c->fails[i].code));
+			strlcpy(c->fails[i].message, message,
+			    sizeof(c->fails[i].message));
+			c->nfails++;
+		}
+	}
+	c->fails[i].n++;
+}
+
+/* One line per kind of failed delivery since the last report. */
+static void
+report_failures(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nfails; i++)
+		uktv_log_warn(&logger, "%lu notification%s not delivered (%s: "
+		    "%s): dead-lettered to %s", c->fails[i].n,
+		    c->fails[i].n == 1 ? "" : "s", c->fails[i].code,
+		    c->fails[i].message, c->dead_path);
+	c->nfails = 0;
+}
+
 /*
  * One line out: stdout, then the webhook.  A delivery that failed for good
  * is dead-lettered; without --dead-letter it stops the run before the
@@ -275,7 +319,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
     const struct where *w)
 {
 	struct uktv_error e;
-	const char *text;
+	const char *text, *code;
 	char buf[UKTV_SHARD_ID_MAX + UKTV_SEQUENCE_MAX + 32];
 
 	text = json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
@@ -300,12 +344,15 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 		set_fatal(c, &e);
 		return -1;
 	}
-	uktv_log_warn(&logger, "%s: event %s: %s: dead-lettered",
+	/* Each one with -v; counted by kind for the report. */
+	uktv_log_info(&logger, "%s: event %s: %s: dead-lettered",
 	    where_text(w, buf, sizeof(buf)), event_id ? event_id : "-",
 	    e.message);
-	dead_letter(c, text, e.kind == UKTV_ERR_UNAVAILABLE ?
-	    "webhook_unavailable" : "webhook_refused", e.message, w);
+	code = e.kind == UKTV_ERR_UNAVAILABLE ? "webhook_unavailable" :
+	    "webhook_refused";
+	dead_letter(c, text, code, e.message, w);
 	c->dead_count++;
+	tally_failure(c, code, e.message);
 	return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
 }
 
@@ -413,6 +460,8 @@ spool_sync(struct ctx *c)
 {
 	struct uktv_error e;
 
+	/* Once per batch (and at the end): what failed, by kind. */
+	report_failures(c);
 	uktv_error_clear(&e);
 	if (c->digest != NULL && uktv_digest_sync(c->digest, &e) == -1) {
 		set_fatal(c, &e);
@@ -946,6 +995,7 @@ main(int argc, char *argv[])
 	if (fflush(stdout) == EOF)
 		fatal_io(&c, "stdout");
 
+	report_failures(&c);
 	if (c.fatal.kind != UKTV_ERR_NONE)
 		uktv_log_error(&logger, &c.fatal);
 	if (c.bad > 0 || c.dead_count > 0)
