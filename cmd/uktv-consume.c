@@ -119,17 +119,23 @@ struct ctx {
 static struct uktv_log logger;
 static volatile sig_atomic_t stop_signal;
 
+static struct uktv_toolopt to;
+
+/* uktv-consume(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " -s STREAM [-enqvV] [-t TABLE] [-c COUNT] [--envelope]\n" \
+	"           [--from POSITION] [--until TIME] [--checkpoint DIR |\n" \
+	"           --lease-table TABLE --worker-id ID] [--dead-letter FILE]\n" \
+	"           [--stats SECONDS [--stats-file FILE]] [--enrich]\n" \
+	"       " PROG " --show-checkpoints | --reset-checkpoints POSITION\n" \
+	"           [-s STREAM] (--checkpoint DIR | --lease-table TABLE) [--force]\n" \
+	"       " PROG " --enrich-missing -t TABLE [--enrich-older-than DAYS]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " -s STREAM [-enqvV] [-t TABLE] [-c COUNT] [--envelope]\n"
-	    "           [--from POSITION] [--until TIME] [--checkpoint DIR |\n"
-	    "           --lease-table TABLE --worker-id ID] [--dead-letter FILE]\n"
-	    "           [--stats SECONDS [--stats-file FILE]] [--enrich]\n"
-	    "       " PROG " --show-checkpoints | --reset-checkpoints POSITION\n"
-	    "           [-s STREAM] (--checkpoint DIR | --lease-table TABLE) [--force]\n"
-	    "       " PROG " --enrich-missing -t TABLE [--enrich-older-than DAYS]\n"
+	    SYNOPSIS
 	    "Reads every shard of a Kinesis stream and prints each record's data as\n"
 	    "NDJSON; with -t stores the title events in the guide table.\n"
 	    "  -s, --stream STREAM     the Kinesis stream (name or ARN)\n"
@@ -167,10 +173,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -805,7 +808,6 @@ on_enriched(const char *id, int ok, const struct uktv_error *e, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct uktv_toolopt to;
 	struct uktv_watchmode_opts wo = { 0 };
 	struct uktv_watchmode *wm = NULL;
 	struct uktv_streamreader_opts ro;
@@ -828,22 +830,10 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	uktv_position_set(&from, UKTV_POS_TRIM_HORIZON);
 	uktv_toolopt_init(&to, PROG);
-	while ((ch = getopt_long(argc, argv, "s:t:nec:" UKTV_TOOLOPT_SHORT,
-	    longopts, NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
-			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage_text(stdout);
-			exit(0);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			exit(0);
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
+	to.synopsis = SYNOPSIS;
+	to.usage = usage_text;
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "s:t:nec:", longopts,
+	    NULL)) != -1) {
 		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why,
 		    sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
@@ -938,8 +928,6 @@ main(int argc, char *argv[])
 			if (uktv_watchmode_country(optarg, country) == -1)
 				usage("--country takes a two-letter country code");
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	argc -= optind;
@@ -1031,6 +1019,9 @@ main(int argc, char *argv[])
 	}
 
 	if (c.table != NULL) {
+		/* Before a record is read or a Watchmode credit spent. */
+		uktv_toolopt_table(&to, c.table);
+		uktv_toolopt_need_table(&to, c.aws);
 		if (enrich || enrich_missing) {
 			wm = uktv_watchmode_new(uktv_aws_http(c.aws), c.aws, &wo,
 			    &e);
@@ -1069,11 +1060,15 @@ main(int argc, char *argv[])
 
 	/* The reader. */
 	if (c.ckdir != NULL && uktv_checkpoint_lock(c.ckdir, &e) == -1) {
-		e.kind = UKTV_ERR_UNAVAILABLE;
+		/* Another reader holding the positions is a busy service
+		 * (69); a lock that cannot be made keeps its own kind (a
+		 * read-only directory: 73). */
+		if (strcmp(e.code, "CheckpointsInUse") == 0)
+			e.kind = UKTV_ERR_UNAVAILABLE;
 		die(&e);
 	}
 	if (dead_path != NULL) {
-		if ((c.deadfp = fopen(dead_path, "a")) == NULL)
+		if ((c.deadfp = uktv_cli_open_later(dead_path)) == NULL)
 			err(EX_CANTCREAT, "%s", dead_path);
 		uktv_streamout_init(&c.dead, c.deadfp);
 	}

@@ -32,12 +32,16 @@ static struct uktv_toolopt to;
 static struct uktv_log lg;
 static struct uktv_ndjson_writer out;
 
+/* uktv-guide(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: uktv-guide [options] -o DIR [--s3 s3://BUCKET/PREFIX]\n" \
+	"       uktv-guide [options] --s3 s3://BUCKET/PREFIX\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: uktv-guide [options] -o DIR [--s3 s3://BUCKET/PREFIX]\n"
-	    "       uktv-guide [options] --s3 s3://BUCKET/PREFIX\n"
+	    SYNOPSIS
 	    "options:\n"
 	    "  -t, --table TABLE       the table (else UKTV_TABLE, else UKTVProgrammes)\n"
 	    "  -o, --output DIR        write the site to DIR (only files that changed)\n"
@@ -95,27 +99,6 @@ object_changed(enum uktv_s3_sync_action a, const char *key, void *arg)
 	emit(a == UKTV_S3_UPLOADED ? "uploaded" : "deleted", "url", arg, key);
 }
 
-/* -t, else UKTV_TABLE, else the design's name; DynamoDB's naming rule
- * (3-255 of A-Za-z0-9_.-) checked so that a typo is a usage error. */
-static const char *
-table_name(const char *opt)
-{
-	static char why[320];
-	const char *t = opt;
-	size_t n;
-
-	if (t == NULL && ((t = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *t == '\0'))
-		t = UKTV_PREFS_DEFAULT_TABLE;
-	n = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-");
-	if (t[n] != '\0' || n < 3 || n > 255) {
-		snprintf(why, sizeof(why), "bad table name '%.255s' (3-255 of "
-		    "A-Za-z0-9_.-)%s", t, opt ? "" : " in UKTV_TABLE");
-		usage(why);
-	}
-	return t;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -142,13 +125,10 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	/* A leading ':' tells a missing value (':') from an unknown option
-	 * ('?'), and keeps getopt quiet: we print one line, then the usage. */
-	while ((ch = getopt_long(argc, argv, ":t:o:" UKTV_TOOLOPT_SHORT,
-	    longopts, NULL)) != -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;	/* --help, --version, bad values exit */
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:o:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			table_opt = optarg;
@@ -169,14 +149,6 @@ main(int argc, char *argv[])
 				usage("--site-title needs a text");
 			go.title = optarg;
 			break;
-		case ':':
-			snprintf(why, sizeof(why), "%.64s needs a value",
-			    argv[optind - 1]);
-			usage(why);
-		default:
-			snprintf(why, sizeof(why), "unknown option %.64s",
-			    argv[optind - 1]);
-			usage(why);
 		}
 	}
 	if (optind < argc) {
@@ -194,12 +166,17 @@ main(int argc, char *argv[])
 		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", s3url, why);
 		usage(msg);
 	}
-	table = table_name(table_opt);
+	table = uktv_toolopt_table(&to, table_opt);
 	uktv_log_init(&lg, PROG, to.verbosity);
 	uktv_ndjson_writer_init(&out, stdout);
 
-	aws = uktv_toolopt_aws(&to);
+	/* What can be checked is, before the table is read: the folder, the
+	 * region and credentials, the table. */
 	uktv_error_clear(&err);
+	if (dir != NULL && uktv_site_check_dir(dir, &err) == -1)
+		die(&err);
+	aws = uktv_toolopt_aws(&to);
+	uktv_toolopt_need_table(&to, aws);
 	if ((gv = uktv_guideview_new()) == NULL) {
 		uktv_log_warn(&lg, "out of memory");
 		return EX_SOFTWARE;

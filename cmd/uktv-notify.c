@@ -111,21 +111,36 @@ struct ctx {
 	unsigned long long		 notes;
 	unsigned long			 bad;		/* records, lines reported */
 	unsigned long			 dead_count;	/* dead-lettered */
+	/* Deliveries that failed since the last report, one entry per
+	 * kind: a dead webhook fails every notification the same way, and
+	 * one line per notification would bury the stderr of the run. */
+	struct {
+		char		 code[32];
+		char		 message[sizeof(((struct uktv_error *)0)->message)];
+		unsigned long	 n;
+	}				 fails[8];
+	size_t				 nfails;
 	struct uktv_error		 fatal;		/* stop: kind set */
 };
 
 static struct uktv_log logger;
 static volatile sig_atomic_t stop_signal;
 
+static struct uktv_toolopt to;
+
+/* uktv-notify(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " [-eqvV] [-t TABLE] [--checkpoint DIR] [--from POSITION]\n" \
+	"           [--records-from FILE] [--prefs-from FILE] [--prefs-refresh SEC]\n" \
+	"           [--webhook URL [--webhook-secret-file FILE]\n" \
+	"           [--webhook-attempts N]] [--dead-letter FILE]\n" \
+	"           [--digest PERIOD [--flush-digests]]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " [-eqvV] [-t TABLE] [--checkpoint DIR] [--from POSITION]\n"
-	    "           [--records-from FILE] [--prefs-from FILE] [--prefs-refresh SEC]\n"
-	    "           [--webhook URL [--webhook-secret-file FILE]\n"
-	    "           [--webhook-attempts N]] [--dead-letter FILE]\n"
-	    "           [--digest PERIOD [--flush-digests]]\n"
+	    SYNOPSIS
 	    "Follows the table's DynamoDB Stream and prints one JSON line per user\n"
 	    "and change: new_title, favourite_changed, title_removed.\n"
 	    "  -t, --table TABLE         the guide table (else UKTV_TABLE, UKTVProgrammes)\n"
@@ -153,10 +168,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -261,6 +273,41 @@ dead_letter(struct ctx *c, const char *text, const char *code,
 	json_object_put(o);
 }
 
+static void
+tally_failure(struct ctx *c, const char *code, const char *message)
+{
+	size_t i, last = sizeof(c->fails) / sizeof(c->fails[0]) - 1;
+
+	for (i = 0; i < c->nfails; i++)
+		if (strcmp(c->fails[i].code, code) == 0 &&
+		    strcmp(c->fails[i].message, message) == 0)
+			break;
+	if (i == c->nfails) {
+		if (i > last) {
+			/* Kinds past the table's room go with its last. */
+			i = last;
+		} else {
+			strlcpy(c->fails[i].code, code, sizeof(c->fails[i].code));
+			strlcpy(c->fails[i].message, message,
+			    sizeof(c->fails[i].message));
+			c->nfails++;
+		}
+	}
+	c->fails[i].n++;
+}
+
+/* One line per kind of failed delivery since the last report. */
+static void
+report_failures(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nfails; i++)
+		uktv_log_warn(&logger, "%lu notification%s not delivered (%s: "
+		    "%s): dead-lettered to %s", c->fails[i].n,
+		    c->fails[i].n == 1 ? "" : "s", c->fails[i].code,
+		    c->fails[i].message, c->dead_path);
+	c->nfails = 0;
+}
+
 /*
  * One line out: stdout, then the webhook.  A delivery that failed for good
  * is dead-lettered; without --dead-letter it stops the run before the
@@ -272,7 +319,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
     const struct where *w)
 {
 	struct uktv_error e;
-	const char *text;
+	const char *text, *code;
 	char buf[UKTV_SHARD_ID_MAX + UKTV_SEQUENCE_MAX + 32];
 
 	text = json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
@@ -297,12 +344,15 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 		set_fatal(c, &e);
 		return -1;
 	}
-	uktv_log_warn(&logger, "%s: event %s: %s: dead-lettered",
+	/* Each one with -v; counted by kind for the report. */
+	uktv_log_info(&logger, "%s: event %s: %s: dead-lettered",
 	    where_text(w, buf, sizeof(buf)), event_id ? event_id : "-",
 	    e.message);
-	dead_letter(c, text, e.kind == UKTV_ERR_UNAVAILABLE ?
-	    "webhook_unavailable" : "webhook_refused", e.message, w);
+	code = e.kind == UKTV_ERR_UNAVAILABLE ? "webhook_unavailable" :
+	    "webhook_refused";
+	dead_letter(c, text, code, e.message, w);
 	c->dead_count++;
+	tally_failure(c, code, e.message);
 	return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
 }
 
@@ -410,6 +460,8 @@ spool_sync(struct ctx *c)
 {
 	struct uktv_error e;
 
+	/* Once per batch (and at the end): what failed, by kind. */
+	report_failures(c);
 	uktv_error_clear(&e);
 	if (c->digest != NULL && uktv_digest_sync(c->digest, &e) == -1) {
 		set_fatal(c, &e);
@@ -715,7 +767,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 /* ------------------------------------------------------------ main */
 
 static void
-open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
+open_webhook(struct ctx *c, const char *url,
     const char *secret_file, int attempts)
 {
 	struct uktv_webhook_opts o;
@@ -742,10 +794,10 @@ open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
 		http = uktv_aws_http(c->aws);
 	else {
 		memset(&ho, 0, sizeof(ho));
-		ho.connect_timeout_ms = to->aws.connect_timeout_ms;
-		ho.read_timeout_ms = to->aws.read_timeout_ms;
-		ho.attempt_timeout_ms = to->aws.attempt_timeout_ms;
-		ho.ca_bundle = to->aws.ca_bundle != NULL ? to->aws.ca_bundle :
+		ho.connect_timeout_ms = to.aws.connect_timeout_ms;
+		ho.read_timeout_ms = to.aws.read_timeout_ms;
+		ho.attempt_timeout_ms = to.aws.attempt_timeout_ms;
+		ho.ca_bundle = to.aws.ca_bundle != NULL ? to.aws.ca_bundle :
 		    getenv("AWS_CA_BUNDLE");
 		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)
 			die(&e);
@@ -770,7 +822,6 @@ open_webhook(struct ctx *c, const struct uktv_toolopt *to, const char *url,
 int
 main(int argc, char *argv[])
 {
-	struct uktv_toolopt to;
 	struct ctx c;
 	struct uktv_error e;
 	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
@@ -785,11 +836,10 @@ main(int argc, char *argv[])
 	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
 	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = getopt_long(argc, argv, "t:e" UKTV_TOOLOPT_SHORT, longopts,
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:e", longopts,
 	    NULL)) != -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;
 		switch (ch) {
 		case 't':
 			c.table = optarg;
@@ -852,8 +902,6 @@ main(int argc, char *argv[])
 				usage(why);
 			}
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	argc -= optind;
@@ -881,16 +929,17 @@ main(int argc, char *argv[])
 		    "at-timestamp=TIME, not '%s'", from);
 		usage(why);
 	}
-	if (c.table == NULL && (c.table = getenv(UKTV_PREFS_TABLE_ENV)) == NULL)
-		c.table = UKTV_PREFS_DEFAULT_TABLE;
+	c.table = uktv_toolopt_table(&to, c.table);
 
 	uktv_log_init(&logger, PROG, to.verbosity);
 	setup_signals();
 	uktv_ndjson_writer_init(&c.out, stdout);
 
 	/* With records and preferences from files: no AWS at all. */
-	if (records_from == NULL || c.prefs_from == NULL)
+	if (records_from == NULL || c.prefs_from == NULL) {
 		c.aws = uktv_toolopt_aws(&to);
+		uktv_toolopt_need_table(&to, c.aws);
+	}
 	if (ckpath != NULL) {
 		uktv_error_clear(&e);
 		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
@@ -907,14 +956,14 @@ main(int argc, char *argv[])
 			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
 	}
 	if (c.dead_path != NULL) {
-		if ((c.deadfp = fopen(c.dead_path, "ae")) == NULL) {
+		if ((c.deadfp = uktv_cli_open_later(c.dead_path)) == NULL) {
 			uktv_log_errno(&logger, errno, "%s", c.dead_path);
 			exit(EX_CANTCREAT);
 		}
 		uktv_ndjson_writer_init(&c.dead, c.deadfp);
 	}
 	if (webhook != NULL)
-		open_webhook(&c, &to, webhook, secret_file, attempts);
+		open_webhook(&c, webhook, secret_file, attempts);
 
 	if (c.prefs_from != NULL)
 		prefs_load_file(&c);
@@ -947,6 +996,7 @@ main(int argc, char *argv[])
 	if (fflush(stdout) == EOF)
 		fatal_io(&c, "stdout");
 
+	report_failures(&c);
 	if (c.fatal.kind != UKTV_ERR_NONE)
 		uktv_log_error(&logger, &c.fatal);
 	if (c.bad > 0 || c.dead_count > 0)

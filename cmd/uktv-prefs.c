@@ -68,21 +68,25 @@ static const struct {
 static struct uktv_toolopt to;
 static struct uktv_log lg;
 
+/* uktv-prefs(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: uktv-prefs [options] get USER\n" \
+	"       uktv-prefs [options] put USER [--sources IDS] [--genres IDS] [--favourites IDS]\n" \
+	"                  [--add-source ID] [--remove-source ID] [--add-genre ID]\n" \
+	"                  [--remove-genre ID] [--add-favourite ID] [--remove-favourite ID]\n" \
+	"       uktv-prefs [options] put USER - < body.json\n" \
+	"       uktv-prefs [options] delete USER\n" \
+	"       uktv-prefs [options] list\n" \
+	"       uktv-prefs [options] import < prefs.ndjson\n" \
+	"       uktv-prefs [options] sources | genres [-l]\n" \
+	"       uktv-prefs [options] titles | recommendations USER [--enriched-only]\n" \
+	"                  [--min-rating N]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: uktv-prefs [options] get USER\n"
-	    "       uktv-prefs [options] put USER [--sources IDS] [--genres IDS] [--favourites IDS]\n"
-	    "                  [--add-source ID] [--remove-source ID] [--add-genre ID]\n"
-	    "                  [--remove-genre ID] [--add-favourite ID] [--remove-favourite ID]\n"
-	    "       uktv-prefs [options] put USER - < body.json\n"
-	    "       uktv-prefs [options] delete USER\n"
-	    "       uktv-prefs [options] list\n"
-	    "       uktv-prefs [options] import < prefs.ndjson\n"
-	    "       uktv-prefs [options] sources | genres [-l]\n"
-	    "       uktv-prefs [options] titles | recommendations USER [--enriched-only]\n"
-	    "                  [--min-rating N]\n"
+	    SYNOPSIS
 	    "options:\n"
 	    "  -t, --table TABLE       the table (else UKTV_TABLE, else UKTVProgrammes)\n"
 	    "  --sources IDS           put: replace the sources ('' clears)\n"
@@ -106,13 +110,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why == NULL) {
-		usage_text(stdout);
-		exit(0);
-	}
-	fprintf(stderr, "%s: %s\n", PROG, why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -146,30 +144,6 @@ finish(int rc)
 		return EX_IOERR;
 	}
 	return rc;
-}
-
-/* -t, else UKTV_TABLE, else the design's name; DynamoDB's naming rule
- * (3-255 of A-Za-z0-9_.-) checked here so a typo is a usage error. */
-static const char *
-table_name(const char *opt)
-{
-	const char *t = opt;
-	size_t i;
-
-	if (t == NULL && ((t = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *t == '\0'))
-		t = UKTV_PREFS_DEFAULT_TABLE;
-	for (i = 0; t[i] != '\0'; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
-		    (t[i] >= '0' && t[i] <= '9') || strchr("_.-", t[i]) != NULL))
-			break;
-	if (t[i] != '\0' || i < 3 || i > 255) {
-		static char why[320];
-
-		snprintf(why, sizeof(why), "bad table name '%.255s' (3-255 of "
-		    "A-Za-z0-9_.-)%s", t, opt ? "" : " in UKTV_TABLE");
-		usage(why);
-	}
-	return t;
 }
 
 static void
@@ -542,15 +516,13 @@ main(int argc, char *argv[])
 	int ch, li, nargs = 0, validate = 1, with_data = 0, from_stdin = 0, rc = 0;
 
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
+	to.operand = "a user id";
 	uktv_prefs_edit_init(&edit);
-	/* A leading ':' tells a missing value (':') from an unknown option
-	 * ('?'), and keeps getopt quiet: we print one line, then the usage.
-	 * No '+': options may come before or after the command. */
-	for (li = -1; (ch = getopt_long(argc, argv, ":t:l" UKTV_TOOLOPT_SHORT,
-	    longopts, &li)) != -1; li = -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;
+	/* No '+': options may come before or after the command. */
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:l", longopts,
+	    &li)) != -1) {
 		seen(optname, ch, li, longopts);
 		switch (ch) {
 		case 't':
@@ -597,14 +569,6 @@ main(int argc, char *argv[])
 				usage("--min-rating takes a number from 0 to 10");
 			go.use_min_rating = 1;
 			break;
-		case ':':
-			snprintf(why, sizeof(why), "%.64s needs a value",
-			    argv[optind - 1]);
-			usage(why);
-		default:
-			snprintf(why, sizeof(why), "unknown option %.64s",
-			    argv[optind - 1]);
-			usage(why);
 		}
 	}
 	argc -= optind;
@@ -662,7 +626,9 @@ main(int argc, char *argv[])
 		go.use_min_rating = 1;
 		go.min_rating = UKTV_PREFS_RECOMMEND_MIN;
 	}
-	table = table_name(table_opt);
+	table = uktv_toolopt_table(&to, table_opt);
+	aws = uktv_toolopt_aws(&to);
+	uktv_toolopt_need_table(&to, aws);
 
 	if (from_stdin) {
 		uktv_prefs_init(&body);
@@ -674,7 +640,6 @@ main(int argc, char *argv[])
 		uktv_prefs_clear(&body);
 	}
 
-	aws = uktv_toolopt_aws(&to);
 	uktv_ndjson_writer_init(&out, stdout);
 	switch (verb) {
 	case GET:

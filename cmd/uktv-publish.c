@@ -87,14 +87,20 @@ static volatile sig_atomic_t stop_signal;
  * ends the wait, because the handler makes this readable. */
 static int signal_pipe[2] = { -1, -1 };
 
+static struct uktv_toolopt to;
+
+/* uktv-publish(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " [-qvV] -s STREAM | --stream-arn ARN [-k PATH]\n" \
+	"           [--explicit-hash-key PATH] [--envelope] [--strict-order]\n" \
+	"           [--max-rate N] [--record-attempts N] [--dead-letter FILE]\n" \
+	"           [--results]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " [-qvV] -s STREAM | --stream-arn ARN [-k PATH]\n"
-	    "           [--explicit-hash-key PATH] [--envelope] [--strict-order]\n"
-	    "           [--max-rate N] [--record-attempts N] [--dead-letter FILE]\n"
-	    "           [--results]\n"
+	    SYNOPSIS
 	    "Sends each NDJSON line of stdin as one Kinesis record (PutRecords).\n"
 	    "  -s, --stream NAME          the stream\n"
 	    "  --stream-arn ARN           the stream, named by its ARN\n"
@@ -114,10 +120,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void
@@ -611,7 +614,6 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct publisher pb;
-	struct uktv_toolopt to;
 	struct uktv_kinesis_stream stream = { NULL, NULL };
 	struct uktv_kinesis_batch_opts bopts = { 0, 0, 0, 0 };
 	struct uktv_ndjson_reader *reader;
@@ -625,22 +627,10 @@ main(int argc, char *argv[])
 
 	memset(&pb, 0, sizeof(pb));
 	uktv_toolopt_init(&to, PROG);
-	while ((ch = getopt_long(argc, argv, "s:k:" UKTV_TOOLOPT_SHORT, longopts,
+	to.synopsis = SYNOPSIS;
+	to.usage = usage_text;
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "s:k:", longopts,
 	    NULL)) != -1) {
-		switch (uktv_toolopt_handle(&to, ch, optarg)) {
-		case UKTV_TOOLOPT_HANDLED:
-			continue;
-		case UKTV_TOOLOPT_HELP:
-			usage_text(stdout);
-			exit(0);
-		case UKTV_TOOLOPT_VERSION:
-			uktv_toolopt_version(&to);
-			exit(0);
-		case UKTV_TOOLOPT_BAD:
-			usage(to.why);
-		case UKTV_TOOLOPT_NOT_MINE:
-			break;
-		}
 		switch (ch) {
 		case 's':
 			stream.name = optarg;
@@ -682,8 +672,6 @@ main(int argc, char *argv[])
 		case OPT_RESULTS:
 			pb.want_results = 1;
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	argc -= optind;
@@ -740,7 +728,7 @@ main(int argc, char *argv[])
 
 	uktv_log_init(&pb.log, PROG, to.verbosity);
 	if (dead_path != NULL) {
-		if ((pb.dead_fp = fopen(dead_path, "a")) == NULL) {
+		if ((pb.dead_fp = uktv_cli_open_later(dead_path)) == NULL) {
 			uktv_log_errno(&pb.log, errno, "%s", dead_path);
 			exit(EX_CANTCREAT);
 		}

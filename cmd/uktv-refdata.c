@@ -68,13 +68,19 @@ struct plan {
 
 static struct uktv_log logger;
 
+static struct uktv_toolopt to;
+
+/* uktv-refdata(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " [-nqvV] [-t TABLE] [--country CC] [--prune] [--dry-run]\n" \
+	"           [--force] [--api-key-file FILE | --api-key-secret ARN]\n" \
+	"           [--key-in-query] [sources | genres | regions ...]\n"
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " [-nqvV] [-t TABLE] [--country CC] [--prune] [--dry-run]\n"
-	    "           [--force] [--api-key-file FILE | --api-key-secret ARN]\n"
-	    "           [--key-in-query] [sources | genres | regions ...]\n"
+	    SYNOPSIS
 	    "Prints Watchmode's reference data as NDJSON (default: sources and genres)\n"
 	    "and with -t keeps it in TABLE, writing only what changed.\n"
 	    "  -t, --table TABLE       also store the items in TABLE\n"
@@ -90,10 +96,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -422,7 +425,6 @@ main(int argc, char *argv[])
 		{ "force",	no_argument,	   NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct uktv_toolopt to;
 	struct uktv_watchmode_opts wo = { 0 };
 	struct uktv_watchmode *wm;
 	struct uktv_aws *aws;
@@ -436,11 +438,10 @@ main(int argc, char *argv[])
 	int dry = 0, force = 0, bad = 0, rc = 0;
 
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = getopt_long(argc, argv, "t:n" UKTV_TOOLOPT_SHORT, longopts,
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:n", longopts,
 	    NULL)) != -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;
 		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;
@@ -474,8 +475,6 @@ main(int argc, char *argv[])
 		case OPT_FORCE:
 			force = 1;
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	for (int i = optind; i < argc; i++) {
@@ -501,6 +500,12 @@ main(int argc, char *argv[])
 	uktv_log_init(&logger, PROG, to.verbosity);
 
 	aws = uktv_toolopt_aws(&to);
+	/* Region, credentials and the table before the first Watchmode
+	 * credit is spent or a line printed. */
+	if (table != NULL) {
+		uktv_toolopt_table(&to, table);
+		uktv_toolopt_need_table(&to, aws);
+	}
 	uktv_error_clear(&e);
 	if ((wm = uktv_watchmode_new(uktv_aws_http(aws), aws, &wo, &e)) == NULL)
 		die(&e);

@@ -99,15 +99,21 @@ struct outs {
 
 static struct uktv_log lg;
 
+/* uktv-titles(1)'s SYNOPSIS: what a usage error prints. */
+#define SYNOPSIS \
+	"usage: " PROG " [-qvV] [-t TABLE | --prefs-from FILE] [--state FILE]\n" \
+	"           [--country CC] [--types LIST] [--since YYYY-MM-DD]\n" \
+	"           [--max-calls N] [--refresh-after DAYS] [--changes]\n" \
+	"           [--changes-overlap SEC] [--force]\n" \
+	"           [--api-key-file FILE | --api-key-secret ARN] [--key-in-query]\n"
+
+static struct uktv_toolopt to;
+
 static void
 usage_text(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: " PROG " [-qvV] [-t TABLE | --prefs-from FILE] [--state FILE]\n"
-	    "           [--country CC] [--types LIST] [--since YYYY-MM-DD]\n"
-	    "           [--max-calls N] [--refresh-after DAYS] [--changes]\n"
-	    "           [--changes-overlap SEC] [--force]\n"
-	    "           [--api-key-file FILE | --api-key-secret ARN] [--key-in-query]\n"
+	    SYNOPSIS
 	    "Prints a title event (NDJSON) for each title of the source x genre pairs\n"
 	    "users follow; with --state only titles new, changed, due or gone.\n"
 	    "  -t, --table TABLE       read preferences from TABLE (else UKTV_TABLE,\n"
@@ -133,10 +139,7 @@ usage_text(FILE *fp)
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, PROG ": %s\n", why);
-	usage_text(stderr);
-	exit(2);
+	uktv_toolopt_usage(&to, why);
 }
 
 static void __attribute__((noreturn))
@@ -996,7 +999,6 @@ main(int argc, char *argv[])
 		{ "force",		no_argument,	   NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct uktv_toolopt to;
 	struct uktv_watchmode_opts wo = { 0 };
 	struct uktv_error e;
 	struct run r;
@@ -1010,11 +1012,10 @@ main(int argc, char *argv[])
 	r.refresh_ms = -1;
 	r.overlap_ms = DEFAULT_OVERLAP_MS;
 	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = getopt_long(argc, argv, "t:" UKTV_TOOLOPT_SHORT, longopts,
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:", longopts,
 	    NULL)) != -1) {
-		if (uktv_toolopt_getopt(&to, ch, optarg))
-			continue;
 		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;
@@ -1091,8 +1092,6 @@ main(int argc, char *argv[])
 		case OPT_FORCE:
 			r.force = 1;
 			break;
-		default:
-			usage(NULL);
 		}
 	}
 	if (optind < argc) {
@@ -1106,9 +1105,8 @@ main(int argc, char *argv[])
 		    "the last complete run)");
 	if (r.refresh_ms >= 0 && r.state_path == NULL)
 		usage("--refresh-after needs --state FILE");
-	if (r.table == NULL && r.prefs_from == NULL &&
-	    ((r.table = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *r.table == '\0'))
-		r.table = UKTV_PREFS_DEFAULT_TABLE;
+	if (r.prefs_from == NULL)
+		r.table = uktv_toolopt_table(&to, r.table);
 	uktv_log_init(&lg, PROG, to.verbosity);
 	/* A reader that went away is an error to report, not a silent death:
 	 * the state must then not be saved. */
@@ -1117,6 +1115,15 @@ main(int argc, char *argv[])
 	/* Region and credentials are checked on first use: with --prefs-from
 	 * and the key in the environment no AWS call is made. */
 	r.aws = uktv_toolopt_aws(&to);
+	/* What can be checked is, before a Watchmode credit is spent or a
+	 * title printed (a cron pipe would publish them every hour): the
+	 * table, and that the state can be saved at the end. */
+	uktv_error_clear(&e);
+	if (r.table != NULL)
+		uktv_toolopt_need_table(&to, r.aws);
+	if (r.state_path != NULL &&
+	    uktv_titlestate_check_save(r.state_path, &e) == -1)
+		die(&e);
 	load_prefs(&r);
 	load_state(&r);
 	uktv_error_clear(&e);

@@ -481,6 +481,21 @@ out:
 	return rc;
 }
 
+/*
+ * A JSON or Query service answers every error with a code; a bare 404 comes
+ * from something else at that URL (a wrong AWS_ENDPOINT_URL, a path after
+ * the host): say the URL, as a refused connection does, and ask.  S3 is
+ * left out: its HEAD of a missing key is a bare 404 too.
+ */
+static void
+wrong_endpoint(const struct uktv_aws_request *req, const struct endpoint *ep,
+    struct uktv_error *err)
+{
+	uktv_error_set(err, UKTV_ERR_CONFIG, "%s %s%s%s: HTTP 404 (nothing "
+	    "there): is the endpoint URL right?", req->method, ep->url, ep->base,
+	    req->path && *req->path ? req->path : "/");
+}
+
 int
 uktv_aws_send(struct uktv_aws *aws, const struct uktv_aws_request *req,
     struct uktv_http_response *resp, struct uktv_error *err)
@@ -508,6 +523,8 @@ uktv_aws_send(struct uktv_aws *aws, const struct uktv_aws_request *req,
 			}
 			parse_error(resp, err);
 			uktv_http_response_free(resp);
+			if (!req->s3 && strcmp(err->code, "HTTP404") == 0)
+				wrong_endpoint(req, ep, err);
 			if (uktv_aws_code_is_throttle(err->code))
 				aws->stats.throttles++;
 		} else if (err->kind == UKTV_ERR_CONFIG ||

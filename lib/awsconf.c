@@ -374,6 +374,10 @@ ini_parse(struct ini_file *f, char *text, int is_config, struct uktv_error *err)
 	char *p = text, *line, *nl, *c, *d;
 	int lineno = 0;
 
+	/* A UTF-8 byte-order mark (Notepad writes one) is not part of the
+	 * first line: the AWS CLI accepts such a file, so do we. */
+	if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	while (*p != '\0') {
 		size_t indent;
 

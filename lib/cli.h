@@ -13,6 +13,7 @@
 #define UKTV_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Longest duration an option takes: one day. */
 #define UKTV_CLI_MAX_SECONDS	86400L
@@ -46,10 +47,20 @@ int	uktv_cli_parse_uint(const char *s, long long min, long long max,
  * each id 1-UKTV_CLI_MAX_ID_DIGITS digits, given back without leading zeros
  * ("0203" is "203"), sorted numerically and without duplicates.  "" (or only
  * spaces) is the empty list: *ids NULL, *n 0.  An empty item ("203,,349",
- * "203,") is EINVAL.  Caller frees with uktv_cli_idlist_free(*ids, *n).
+ * "203,") is EINVAL; an id of more than UKTV_CLI_MAX_ID_DIGITS digits is
+ * ERANGE.  Caller frees with uktv_cli_idlist_free(*ids, *n).
  */
 int	uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n);
 void	uktv_cli_idlist_free(char **ids, size_t n);
+
+/*
+ * A --dead-letter FILE: opened for appending now if it exists, else
+ * created on the first write, so a run with nothing to report leaves no
+ * empty file.  Either way a file that could not be written fails here,
+ * before any work: NULL with errno (a folder that is missing or will not
+ * take a file: ENOENT, EACCES, ...).  Close with fclose(3).
+ */
+FILE	*uktv_cli_open_later(const char *path);
 
 /* 1 if s is a user id DESIGN.md allows, else 0. */
 int	uktv_user_id_valid(const char *s);

@@ -1209,6 +1209,28 @@ make_dirs(const char *root, const char *rel, struct uktv_error *err)
 	return 0;
 }
 
+int
+uktv_site_check_dir(const char *dir, struct uktv_error *err)
+{
+	char probe[4200];
+	int fd;
+
+	if (make_dirs(dir, "", err) == -1)
+		return -1;
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/.uktv-check.uktv-tmp",
+	    dir) >= sizeof(probe))
+		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: path too "
+		    "long", dir);
+	(void)unlink(probe);
+	if ((fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
+		    "files in %s: %s", dir, strerror(errno));
+	close(fd);
+	(void)unlink(probe);
+	return 0;
+}
+
 /* 1 if the file at path holds exactly body, 0 if not (or absent), -1 with
  * err when it cannot be read. */
 static int

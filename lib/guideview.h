@@ -141,6 +141,12 @@ struct uktv_site_write_stats {
  * directory or file cannot be created, UKTV_ERR_IO when one cannot be
  * written or removed.
  */
+/*
+ * What uktv_site_write_dir needs, checked before the table is read: dir
+ * is created if missing and a file can be created in it (a probe, removed
+ * again).  -1 with err (UKTV_ERR_CANTCREAT) when not.
+ */
+int	uktv_site_check_dir(const char *dir, struct uktv_error *);
 int	uktv_site_write_dir(const struct uktv_site *, const char *dir,
 	    uktv_site_fn, void *arg, struct uktv_site_write_stats *,
 	    struct uktv_error *);

@@ -637,6 +637,56 @@ report(struct uktv_kinesis_batch *b, struct rec *r, const char *shard,
 		fn(&res, arg);
 }
 
+/* A string value decoded into out (cut to its size); "" if it is not one. */
+static void
+scan_text(const struct uktv_jsonscan_value *v, char *out, size_t size)
+{
+	char *t;
+
+	*out = '\0';
+	if (v->type != UKTV_JSON_STRING || (t = malloc(v->len + 1)) == NULL)
+		return;
+	t[uktv_jsonscan_string(v, t)] = '\0';
+	strlcpy(out, t, size);
+	free(t);
+}
+
+/*
+ * A 2xx answer without Records: garbled on the way, or an error in a
+ * success's clothes.  What it says (an error's __type and message) is
+ * kept for the reader; the call may be sent again (the caller's choice).
+ */
+static void
+bad_answer(const struct uktv_http_response *resp, struct uktv_error *err)
+{
+	static const char *const names[] = { ".__type", ".message", ".Message" };
+	struct uktv_jsonpath path[3];
+	struct uktv_jsonscan_value v[3];
+	char type[96] = "", msg[256] = "";
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		uktv_jsonpath_parse(names[i], &path[i]);
+	if (uktv_jsonscan(resp->body, resp->body_len, 0, path, 3, v,
+	    NULL) == UKTV_JSONSCAN_OK) {
+		scan_text(&v[0], type, sizeof(type));
+		scan_text(&v[1], msg, sizeof(msg));
+		if (*msg == '\0')
+			scan_text(&v[2], msg, sizeof(msg));
+	}
+	if (*type != '\0' || *msg != '\0')
+		uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "Kinesis PutRecords: "
+		    "HTTP %ld with no Records: %s%s%s", resp->status,
+		    *type ? type : "(no __type)", *msg ? ": " : "", msg);
+	else
+		uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "Kinesis PutRecords: "
+		    "HTTP %ld with no Records: the answer is not a JSON object "
+		    "with Records (%zu bytes)", resp->status, resp->body_len);
+	strlcpy(err->code, "InvalidResponse", sizeof(err->code));
+	err->http_status = resp->status;
+	err->retryable = 1;
+}
+
 /*
  * One PutRecords call.  The answer is read with the scanner rather than
  * json-c: building 500 result objects per call cost as much as the rest of
@@ -672,18 +722,16 @@ put_call(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	req.body = b->body;
 	req.body_len = b->len + 2;
 	if (uktv_aws_send(aws, &req, resp, err) == -1) {
-		uktv_error_prefix(err, "%s PutRecords",
-		    uktv_svc_kinesis.target_prefix);
+		uktv_error_prefix(err, "Kinesis PutRecords");
 		return -1;
 	}
 	uktv_jsonpath_parse(names[0], &path[0]);
 	uktv_jsonpath_parse(names[1], &path[1]);
 	if (uktv_jsonscan(resp->body, resp->body_len, 0, path, 2, v,
 	    NULL) != UKTV_JSONSCAN_OK || v[0].type != UKTV_JSON_ARRAY) {
+		bad_answer(resp, err);
 		uktv_http_response_free(resp);
-		return uktv_error_set(err, UKTV_ERR_SERVICE, "%s PutRecords: the "
-		    "answer is not a JSON object with Records",
-		    uktv_svc_kinesis.target_prefix);
+		return -2;
 	}
 	*records = v[0];
 	/* Absent or not a plain count: read every result. */
@@ -750,7 +798,7 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	struct uktv_http_response resp;
 	size_t nretry, pos, i;
 	long long failed;
-	int attempt, extra;
+	int attempt, extra, rc;
 
 	if (b->n == 0)
 		return 0;
@@ -763,7 +811,24 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 		}
 		pace(b, b->n);
 		memcpy(b->body + b->len, "]}", 3);
-		if (put_call(aws, b, &resp, &records, &failed, err) == -1) {
+		if ((rc = put_call(aws, b, &resp, &records, &failed,
+		    err)) < 0) {
+			/* An answer that cannot be read says nothing of which
+			 * records landed: the call is sent again, as the SDKs
+			 * do with a service error, and is "unavailable" (69)
+			 * once the attempts are spent. */
+			if (rc == -2 && attempt < b->max_attempts) {
+				b->stats.resent += b->n;
+				uktv_aws_backoff(aws, attempt);
+				continue;
+			}
+			if (rc == -2) {
+				char more[64];
+
+				snprintf(more, sizeof(more), " (gave up after %d "
+				    "attempt%s)", attempt, attempt == 1 ? "" : "s");
+				strlcat(err->message, more, sizeof(err->message));
+			}
 			for (i = 0; i < b->n; i++)
 				report(b, &b->recs[i], NULL, NULL, err->code[0] ?
 				    err->code : "Unavailable", err->message, 1, fn,
@@ -822,9 +887,8 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 			/* Fewer or more results than records: the answer cannot
 			 * be matched to them, so none still pending is known
 			 * to have landed. */
-			uktv_error_set(err, UKTV_ERR_SERVICE, "%s PutRecords: the "
-			    "answer does not hold one result per record",
-			    uktv_svc_kinesis.target_prefix);
+			uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis PutRecords: "
+			    "the answer does not hold one result per record");
 			strlcpy(err->code, "InvalidResponse", sizeof(err->code));
 			for (size_t j = 0; j < b->n; j++)
 				if (j >= i || b->recs[j].failed)

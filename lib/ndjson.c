@@ -468,6 +468,13 @@ take(struct uktv_ndjson_reader *r, char *line, size_t len,
 			snprintf(r->reason, sizeof(r->reason),
 			    "JSON nested deeper than %d levels",
 			    UKTV_NDJSON_MAX_DEPTH);
+		else if (v.at == 0 && len >= 3 &&
+		    memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+			/* Invisible in an editor: name it, or the reader
+			 * stares at a line that looks right. */
+			snprintf(r->reason, sizeof(r->reason), "invalid JSON: "
+			    "the line starts with a UTF-8 byte-order mark (save "
+			    "the file without BOM)");
 		else
 			snprintf(r->reason, sizeof(r->reason),
 			    "invalid JSON at byte offset %zu: %s", v.at, v.what);

@@ -215,6 +215,10 @@ uktv_prefs_ids_parse(struct uktv_prefs_ids *l, const char *csv, char *why,
 	if (uktv_cli_parse_idlist(csv, &ids, &n) == -1) {
 		if (errno == ENOMEM)
 			snprintf(why, whylen, "out of memory");
+		else if (errno == ERANGE)
+			snprintf(why, whylen, "'%.64s%s' has an id that is too "
+			    "long (at most %d digits)", csv,
+			    strlen(csv) > 64 ? "..." : "", UKTV_PREFS_ID_MAX);
 		else
 			snprintf(why, whylen, "'%.64s%s' is not a comma-separated "
 			    "list of ids (decimal digits)", csv,
@@ -420,10 +424,22 @@ uktv_prefs_from_json(struct json_object *o, int need_user,
 		for (i = 0; i < n; i++) {
 			e = json_object_array_get_idx(v, i);
 			if (uktv_prefs_id_from_json(e, id) == -1) {
-				snprintf(why, whylen, "%s[%zu]: %.40s is not an id "
-				    "(decimal digits)", kind_keys[k], i,
-				    e ? json_object_to_json_string_ext(e,
-				    JSON_C_TO_STRING_PLAIN) : "null");
+				const char *t = json_object_get_string(e);
+
+				/* Digits, but more than an id has: say so,
+				 * not "not digits". */
+				if (json_object_is_type(e, json_type_string) &&
+				    strspn(t, "0123456789") == strlen(t) &&
+				    strlen(t) > UKTV_PREFS_ID_MAX)
+					snprintf(why, whylen, "%s[%zu]: \"%.24s...\" "
+					    "is too long for an id (at most %d "
+					    "digits)", kind_keys[k], i, t,
+					    UKTV_PREFS_ID_MAX);
+				else
+					snprintf(why, whylen, "%s[%zu]: %.40s is not "
+					    "an id (decimal digits)", kind_keys[k], i,
+					    e ? json_object_to_json_string_ext(e,
+					    JSON_C_TO_STRING_PLAIN) : "null");
 				goto fail;
 			}
 			if (uktv_prefs_ids_add(&out->lists[k], id) == -1)

@@ -633,6 +633,30 @@ uktv_titlestate_write(const struct uktv_titlestate *st, FILE *fp,
 }
 
 int
+uktv_titlestate_check_save(const char *path, struct uktv_error *err)
+{
+	char *tmp;
+	size_t n;
+	int fd, e;
+
+	n = strlen(path) + sizeof(".tmp.XXXXXX");
+	if ((tmp = malloc(n)) == NULL)
+		return oom(err);
+	/* The temporary file save() makes, made and removed. */
+	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		e = errno;
+		free(tmp);
+		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
+		    "the state file %s: %s", path, strerror(e));
+	}
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
+int
 uktv_titlestate_save(const struct uktv_titlestate *st, const char *path,
     long long saved_ms, struct uktv_error *err)
 {

@@ -116,6 +116,10 @@ int	uktv_titlestate_write(const struct uktv_titlestate *, FILE *fp,
  * left as it was). */
 int	uktv_titlestate_save(const struct uktv_titlestate *, const char *path,
 	    long long saved_ms, struct uktv_error *);
+/* Checks, before any work, that save() will be able to create its
+ * temporary file beside path (one is made and removed): the same
+ * UKTV_ERR_CANTCREAT as save() when not. */
+int	uktv_titlestate_check_save(const char *path, struct uktv_error *);
 
 /* ---- entries ---- */
 

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
 
+#include "awsjson.h"
+#include "prefs.h"
 #include "toolopt.h"
 
 #ifndef UKTV_VERSION
@@ -128,12 +132,16 @@ uktv_toolopt_aws(struct uktv_toolopt *to)
 	return aws;
 }
 
+/* A usage error is one line and the synopsis: the whole help (up to 52
+ * lines) would push the line that matters off the screen. */
 void
 uktv_toolopt_usage(const struct uktv_toolopt *to, const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "%s: %s\n", to->prog, why);
-	if (to->usage != NULL)
+	if (to->synopsis != NULL)
+		fputs(to->synopsis, stderr);
+	else if (to->usage != NULL)
 		to->usage(stderr);
 	exit(2);
 }
@@ -157,4 +165,170 @@ uktv_toolopt_getopt(struct uktv_toolopt *to, int ch, const char *arg)
 		break;
 	}
 	return 0;
+}
+
+/* The long option arg ("--name" or "--name=value") names, or NULL. */
+static const struct option *
+long_option(const struct option *longopts, const char *arg)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (; longopts != NULL && longopts->name != NULL; longopts++)
+		if (strlen(longopts->name) == n &&
+		    strncmp(longopts->name, arg, n) == 0)
+			return longopts;
+	return NULL;
+}
+
+/*
+ * getopt_long's complaint in our words.  With opterr 0 and a ':' first in
+ * optstring, glibc returns ':' for a missing value (optopt: the option's
+ * character or val) and '?' otherwise: optopt 0 for an unknown or ambiguous
+ * long option, the option's val for a long option given a value it does not
+ * take, the character for an unknown short one.
+ */
+static void __attribute__((noreturn))
+bad_option(const struct uktv_toolopt *to, int ch, int argc, char *const argv[],
+    const char *optstring, const struct option *longopts)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	const struct option *o;
+	char why[400], name[80];
+	size_t n, matches = 0;
+
+	if (arg == NULL)
+		arg = "";
+	if (ch == ':') {
+		if (strncmp(arg, "--", 2) == 0)
+			snprintf(why, sizeof(why), "%.64s needs a value", arg);
+		else
+			snprintf(why, sizeof(why), "-%c needs a value", optopt);
+		uktv_toolopt_usage(to, why);
+	}
+	if (optopt == 0) {
+		n = strcspn(arg, "=");
+		snprintf(name, sizeof(name), "%.*s", n > 64 ? 64 : (int)n, arg);
+		for (o = longopts; o != NULL && o->name != NULL; o++)
+			if (n > 2 && strncmp(o->name, arg + 2, n - 2) == 0)
+				matches++;
+		if (matches > 1)
+			snprintf(why, sizeof(why), "ambiguous option %s: say "
+			    "which, in full", name);
+		else
+			snprintf(why, sizeof(why), "unknown option %s", name);
+		uktv_toolopt_usage(to, why);
+	}
+	if ((o = long_option(longopts, arg)) != NULL && o->val == optopt &&
+	    strchr(arg, '=') != NULL) {
+		snprintf(why, sizeof(why), "--%.64s takes no value", o->name);
+		uktv_toolopt_usage(to, why);
+	}
+	/* An unknown short option: in the middle of a group ("-alice") optind
+	 * still points at the group, at its end it has moved past it. */
+	if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' &&
+	    strchr(argv[optind] + 1, optopt) != NULL)
+		arg = argv[optind];
+	else if (!(arg[0] == '-' && arg[1] != '-' &&
+	    strchr(arg + 1, optopt) != NULL))
+		arg = NULL;
+	(void)optstring;
+	if (to->operand != NULL && arg != NULL && strlen(arg) > 2)
+		snprintf(why, sizeof(why), "unknown option -%c in '%.64s' (%s "
+		    "that starts with - goes after --)", optopt, arg,
+		    to->operand);
+	else if (to->operand != NULL)
+		snprintf(why, sizeof(why), "unknown option -%c (%s that starts "
+		    "with - goes after --)", optopt, to->operand);
+	else
+		snprintf(why, sizeof(why), "unknown option -%c", optopt);
+	uktv_toolopt_usage(to, why);
+}
+
+int
+uktv_toolopt_next(struct uktv_toolopt *to, int argc, char *const argv[],
+    const char *optstring, const struct option *longopts, int *longindex)
+{
+	char os[128];
+	int ch, li;
+
+	/* ':' first: a missing value is told from an unknown option. */
+	snprintf(os, sizeof(os), ":%s" UKTV_TOOLOPT_SHORT, optstring);
+	opterr = 0;
+	for (;;) {
+		li = -1;
+		ch = getopt_long(argc, argv, os, longopts, &li);
+		if (longindex != NULL)
+			*longindex = li;
+		if (ch == -1)
+			return -1;
+		if (ch == '?' || ch == ':')
+			bad_option(to, ch, argc, argv, os, longopts);
+		if (!uktv_toolopt_getopt(to, ch, optarg))
+			return ch;
+	}
+}
+
+const char *
+uktv_toolopt_table(struct uktv_toolopt *to, const char *opt)
+{
+	const char *t = opt, *from = "-t";
+	char why[400];
+	size_t n;
+
+	if (t == NULL) {
+		from = UKTV_PREFS_TABLE_ENV;
+		if ((t = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *t == '\0') {
+			t = UKTV_PREFS_DEFAULT_TABLE;
+			from = "the default";
+		}
+	}
+	/* DynamoDB's naming rule: a typo is a usage error, not a call. */
+	n = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-");
+	if (t[n] != '\0' || n < 3 || n > 255) {
+		snprintf(why, sizeof(why), "bad table name '%.255s' (3-255 of "
+		    "A-Za-z0-9_.-)%s", t, opt ? "" : " in UKTV_TABLE");
+		uktv_toolopt_usage(to, why);
+	}
+	to->table = t;
+	to->table_from = from;
+	return t;
+}
+
+void
+uktv_toolopt_need_table(const struct uktv_toolopt *to, struct uktv_aws *aws)
+{
+	struct json_object *req, *resp = NULL;
+	struct uktv_error e;
+	const char *region;
+	int rc;
+
+	uktv_error_clear(&e);
+	/* Region first: its message is the clearer one when both are wrong. */
+	if ((region = uktv_aws_region(aws, &e)) == NULL)
+		uktv_toolopt_die(to, &e);
+	if ((req = json_object_new_object()) == NULL ||
+	    json_object_object_add(req, "TableName",
+	    json_object_new_string(to->table)) == -1) {
+		uktv_error_set(&e, UKTV_ERR_INTERNAL, "out of memory");
+		uktv_toolopt_die(to, &e);
+	}
+	rc = uktv_awsjson_call(aws, &uktv_svc_dynamodb, "DescribeTable", req,
+	    &resp, &e);
+	json_object_put(req);
+	json_object_put(resp);
+	if (rc == 0)
+		return;
+	if (strcmp(e.code, "ResourceNotFoundException") == 0) {
+		fprintf(stderr, "%s: no table %s in %s (the name is %s%s): "
+		    "create it, or name the table with -t or %s\n", to->prog,
+		    to->table, region, strcmp(to->table_from, "the default") == 0 ?
+		    "" : "from ", to->table_from, UKTV_PREFS_TABLE_ENV);
+		exit(EX_CONFIG);
+	}
+	uktv_toolopt_die(to, &e);
 }

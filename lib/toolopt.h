@@ -8,13 +8,15 @@
  *   };
  *   struct uktv_toolopt to;
  *   uktv_toolopt_init(&to, "uktv-x");
- *   to.usage = usage_text;		(prints the tool's usage on a FILE)
- *   while ((ch = getopt_long(argc, argv, "t:" UKTV_TOOLOPT_SHORT, longopts,
+ *   to.synopsis = SYNOPSIS;	(the man page's SYNOPSIS as "usage: " lines)
+ *   to.usage = usage_text;	(the whole help, for --help, on a FILE)
+ *   while ((ch = uktv_toolopt_next(&to, argc, argv, "t:", longopts,
  *       NULL)) != -1) {
- *           if (uktv_toolopt_getopt(&to, ch, optarg))
- *                   continue;	(--help, --version and bad values exit)
- *           switch (ch) { case 't': ... }
+ *           switch (ch) { case 't': ... }	(only the tool's own options)
  *   }
+ *   table = uktv_toolopt_table(&to, table_opt);	(-t, UKTV_TABLE, default)
+ *   aws = uktv_toolopt_aws(&to);
+ *   uktv_toolopt_need_table(&to, aws);	(before any work: one DescribeTable)
  *
  * Shared options: --profile, --region, --endpoint-url, --connect-timeout SEC,
  * --read-timeout SEC, --attempt-timeout SEC, --ca-bundle FILE, -v/--verbose (repeatable), -q/--quiet,
@@ -81,7 +83,13 @@ enum uktv_toolopt_result {
 
 struct uktv_toolopt {
 	const char		*prog;
-	void			(*usage)(FILE *);	/* the tool's usage text */
+	const char		*synopsis;	/* "usage: ..." lines (SYNOPSIS) */
+	void			(*usage)(FILE *);	/* the tool's whole help */
+	/* What a bare operand is ("a user id"), for the hint that one that
+	 * starts with '-' goes after "--"; NULL when the tool takes none. */
+	const char		*operand;
+	const char		*table;		/* uktv_toolopt_table's answer */
+	const char		*table_from;	/* "-t", "UKTV_TABLE", "the default" */
 	struct uktv_aws_opts	 aws;		/* pass to uktv_aws_new */
 	int			 verbosity;	/* -1 quiet, 0, 1 (-v), 2 (-vv) */
 	char			 why[256];
@@ -96,7 +104,33 @@ enum uktv_toolopt_result uktv_toolopt_handle(struct uktv_toolopt *, int ch,
  * and a bad value the reason and the usage on stderr, exit 2.
  */
 int	uktv_toolopt_getopt(struct uktv_toolopt *, int ch, const char *optarg);
-/* "prog: why", then the usage on stderr; exit 2. */
+/*
+ * The getopt_long loop every tool runs, in one place so that every tool
+ * says the same words: returns the next option that is the tool's own
+ * (optstring without the shared UKTV_TOOLOPT_SHORT, which it adds), or -1
+ * at the end.  The shared options are handled as uktv_toolopt_getopt does;
+ * an unknown option, an ambiguous abbreviation, a missing value or a value
+ * given to an option that takes none is "prog: unknown option --x" (or
+ * "-t needs a value", ...) and the synopsis on stderr, exit 2.  getopt(3)'s
+ * own messages are turned off (opterr).
+ */
+int	uktv_toolopt_next(struct uktv_toolopt *, int argc, char *const argv[],
+	    const char *optstring, const struct option *longopts, int *longindex);
+/*
+ * The guide table's name: opt (-t), else UKTV_TABLE, else UKTVProgrammes
+ * (DESIGN.md); remembered with where it came from in to.table and
+ * to.table_from.  A name DynamoDB cannot have (3-255 of A-Za-z0-9_.-) is a
+ * usage error (exit 2).
+ */
+const char *uktv_toolopt_table(struct uktv_toolopt *, const char *opt);
+/*
+ * One DescribeTable of to.table, before the tool spends any work or
+ * Watchmode credit: a table that is not there is "prog: no table T in
+ * REGION (the name is from -t): ...", exit 78; other failures as
+ * uktv_toolopt_die.
+ */
+void	uktv_toolopt_need_table(const struct uktv_toolopt *, struct uktv_aws *);
+/* "prog: why", then the synopsis (else the usage) on stderr; exit 2. */
 void	uktv_toolopt_usage(const struct uktv_toolopt *, const char *why)
 	    __attribute__((noreturn));
 /* Prints "uktv-x X.Y.Z" on stdout. */

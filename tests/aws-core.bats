@@ -6,6 +6,8 @@
 load helpers/common
 load helpers/faultproxy
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	moto_start
 	make_stream core-stream 1
@@ -42,9 +44,28 @@ teardown() {
 @test "a validation error is returned at once, not retried" {
 	export AWS_ENDPOINT_URL="$PROXY_URL"
 	run uktv-awscall -v dynamodb PutItem '{"TableName":"no-such-table","Item":{"PK":{"S":"x"},"SK":{"S":"y"}}}'
-	assert_equal "$status" 1
-	assert_output --partial 'ResourceNotFoundException'
+	assert_equal "$status" 78
+	assert_line 'uktv-awscall: no DynamoDB table no-such-table in eu-west-2 (PutItem)'
 	assert_output --partial 'requests=1 retries=0'
+}
+
+@test "a missing table, stream or secret is named with its region, not as ResourceNotFoundException; a missing shard is not" {
+	run --separate-stderr uktv-awscall kinesis DescribeStreamSummary '{"StreamName":"no-such-stream"}'
+	assert_equal "$status" 78
+	assert_equal "$stderr" 'uktv-awscall: no Kinesis stream no-such-stream in eu-west-2 (DescribeStreamSummary)'
+	run --separate-stderr uktv-awscall secretsmanager GetSecretValue '{"SecretId":"no/such/secret"}'
+	assert_equal "$status" 78
+	assert_equal "$stderr" 'uktv-awscall: no Secrets Manager secret no/such/secret in eu-west-2 (GetSecretValue)'
+	# a shard gone is the stream reader's business: the service's words
+	run --separate-stderr uktv-awscall kinesis GetShardIterator '{"StreamName":"core-stream","ShardId":"shardId-000000000009","ShardIteratorType":"TRIM_HORIZON"}'
+	assert_equal "$status" 1
+	[[ $stderr == "uktv-awscall: Kinesis GetShardIterator: ResourceNotFoundException: "* ]]
+}
+
+@test "an endpoint that answers a bare 404 is named and questioned, not 'HTTP404 (HTTP 404)'" {
+	run --separate-stderr uktv-awscall --endpoint-url "$MOTO_URL/not/here" dynamodb ListTables
+	assert_equal "$status" 78
+	assert_equal "$stderr" "uktv-awscall: DynamoDB ListTables: POST $MOTO_URL/not/here/: HTTP 404 (nothing there): is the endpoint URL right?"
 }
 
 @test "throttling is retried with backoff and then succeeds" {

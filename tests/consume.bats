@@ -645,6 +645,34 @@ nogrep() {
 	assert_failure 69
 }
 
+@test "a checkpoint directory the reader cannot write is 73 and says why, not 'in use by another reader' (69)" {
+	# Root writes anywhere: the reader runs as nobody then, in a folder
+	# nobody can reach (the test's own folder is private).
+	d=$(mktemp -d /tmp/uktv-ro.XXXXXX)
+	chmod 755 "$d"
+	mkdir "$d/ck"
+	chmod 555 "$d/ck"
+	as=()
+	[ "$(id -u)" != 0 ] || as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	run --separate-stderr "${as[@]}" env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	    "$UKTV_BUILD/bin/uktv-consume" -s "$S" -e --checkpoint "$d/ck"
+	chmod 755 "$d/ck"
+	rm -rf "$d"
+	assert_failure 73
+	assert_equal "$stderr" "uktv-consume: cannot create $d/ck/.lock: Permission denied"
+}
+
+@test "-t with a table that is not there is named before a record is read, exit 78" {
+	make_stream "$S" 1
+	h put "$S" 1 3
+	proxy_reset
+	run --separate-stderr uktv-consume -s "$S" -e -t NoSuchTable
+	assert_failure 78
+	assert_output ""
+	assert_equal "$stderr" "uktv-consume: no table NoSuchTable in eu-west-2 (the name is from -t): create it, or name the table with -t or UKTV_TABLE"
+	[ "$(proxy_log | jq -s '[.[] | select(.op == "GetRecords" or .op == "ListShards")] | length')" -eq 0 ]
+}
+
 @test "throttled GetRecords and an expired iterator (fault proxy) are survived: every record once" {
 	make_stream "$S" 1
 	h put "$S" 1 60

@@ -443,6 +443,14 @@ the prefix has an empty, \".\" or \"..\" part"
 	run --separate-stderr uktv-guide -t Fixture -o "$BATS_TEST_TMPDIR/file/site"
 	assert_failure 73
 	assert_equal "$stderr" "uktv-guide: $BATS_TEST_TMPDIR/file/site: Not a directory"
+	# before the table is read: with -v it would have said how many titles
+	run --separate-stderr uktv-guide -v -t Fixture -o /proc/nope
+	assert_failure 73
+	assert_equal "$stderr" "uktv-guide: /proc/nope: No such file or directory"
+	# a missing table: named before any work
+	run --separate-stderr uktv-guide -t NoSuchTable -o "$BATS_TEST_TMPDIR/site"
+	assert_failure 78
+	assert_equal "$stderr" "uktv-guide: no table NoSuchTable in eu-west-2 (the name is from -t): create it, or name the table with -t or UKTV_TABLE"
 	export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(free_port)"
 	run --separate-stderr uktv-guide -t Fixture --s3 "s3://$BUCKET/x"
 	assert_failure 69

@@ -252,7 +252,7 @@ denied_without_first() {
 	    { echo "without $first: the action is not named: $stderr"; return 1; }
 }
 
-@test "uktv-refdata stores reference data with only its policy; without secretsmanager:GetSecretValue it fails with AccessDenied, 77" {
+@test "uktv-refdata stores reference data with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool refdata
 	# A reference item Watchmode lists is missing: refdata puts it back.
 	as_admin aws dynamodb delete-item --table-name UKTVProgrammes \
@@ -266,12 +266,13 @@ denied_without_first() {
 	run as_admin aws dynamodb get-item --table-name UKTVProgrammes --output text \
 	    --key '{"PK":{"S":"genre:4"},"SK":{"S":"Comedy"}}' --query Item.PK.S
 	assert_output genre:4
-	[ "$(first_action)" = secretsmanager:GetSecretValue ]
+	# The table is checked before Watchmode is asked (its key fetched).
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first refdata env -u WATCHMODE_API_KEY \
 	    uktv-refdata -t UKTVProgrammes -n --api-key-secret "$SECRET_ARN"
 }
 
-@test "uktv-prefs puts, lists and recommends with only its policy; without dynamodb:Query it fails with AccessDenied, 77" {
+@test "uktv-prefs puts, lists and recommends with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool prefs
 	proxy_reset
 	run --separate-stderr uktv-prefs put alice --sources 349 --genres 4 --favourites 1615420
@@ -287,11 +288,11 @@ denied_without_first() {
 	run --separate-stderr uktv-prefs sources
 	assert_success
 	check_calls prefs
-	[ "$(first_action)" = dynamodb:Query ]
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first prefs uktv-prefs put alice --add-genre 6
 }
 
-@test "uktv-titles lists titles for the stored preferences with only its policy; without dynamodb:Scan it fails with AccessDenied, 77" {
+@test "uktv-titles lists titles for the stored preferences with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool titles
 	proxy_reset
 	run --separate-stderr env -u WATCHMODE_API_KEY \
@@ -301,7 +302,7 @@ denied_without_first() {
 	[ "${#lines[@]}" -ge 1 ]
 	jq -e '.payload.id > 0' <<<"${lines[0]}"
 	check_calls titles
-	[ "$(first_action)" = dynamodb:Scan ]
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first titles env -u WATCHMODE_API_KEY \
 	    uktv-titles -t UKTVProgrammes --api-key-secret "$SECRET_ARN"
 }
@@ -317,7 +318,7 @@ denied_without_first() {
 	denied_without_first publish uktv-publish -s ProgrammeDataStream <"$EVENTS"
 }
 
-@test "uktv-consume stores and enriches through a lease table with only its policy; without secretsmanager:GetSecretValue it fails with AccessDenied, 77" {
+@test "uktv-consume stores and enriches through a lease table with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool consume
 	proxy_reset
 	run --separate-stderr env -u WATCHMODE_API_KEY uktv-consume -s ProgrammeDataStream \
@@ -339,7 +340,7 @@ denied_without_first() {
 	    --key '{"PK":{"S":"title:9100246"},"SK":{"S":"record"}}'
 	assert_success
 	jq -e '.Item.data.M.enriched_at.S and .Item.data.M.plot_overview.S' <<<"$output"
-	[ "$(first_action)" = secretsmanager:GetSecretValue ]
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first consume env -u WATCHMODE_API_KEY uktv-consume -s ProgrammeDataStream \
 	    -t UKTVProgrammes -e -n --enrich --api-key-secret "$SECRET_ARN" \
 	    --lease-table uktv-consume-leases --worker-id iam-w2 --poll-interval 0.2
@@ -371,7 +372,7 @@ denied_without_first() {
 	jq -e '.Item.data.M.title.S == "Bullet Train (2022)"' <<<"$output"
 }
 
-@test "uktv-notify reads the table's stream with only its policy; without dynamodb:Scan it fails with AccessDenied, 77" {
+@test "uktv-notify reads the table's stream with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool notify
 	proxy_reset
 	run --separate-stderr uktv-notify -t UKTVProgrammes -e --from trim-horizon --poll-interval 0.2
@@ -381,11 +382,11 @@ denied_without_first() {
 	jq -e '.user == "a1b2c3d4-e5f6-7890-1234-567890abcdef"' <<<"${lines[0]}"
 	check_calls notify
 	calls | grep -q '^dynamodb:GetRecords arn:aws:dynamodb:eu-west-2:123456789012:table/UKTVProgrammes/stream/'
-	[ "$(first_action)" = dynamodb:Scan ]
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first notify uktv-notify -t UKTVProgrammes -e --from trim-horizon --poll-interval 0.2
 }
 
-@test "uktv-guide writes and uploads the site with only its policy; without dynamodb:Scan it fails with AccessDenied, 77" {
+@test "uktv-guide writes and uploads the site with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
 	as_tool guide
 	proxy_reset
 	# An object the site does not have, to be deleted.
@@ -396,7 +397,7 @@ denied_without_first() {
 	assert_line '{"action":"uploaded","url":"s3://uktv-guide/index.html"}'
 	assert_line '{"action":"deleted","url":"s3://uktv-guide/stale.html"}'
 	check_calls guide
-	[ "$(first_action)" = dynamodb:Scan ]
+	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first guide uktv-guide -t UKTVProgrammes --s3 s3://uktv-guide
 }
 

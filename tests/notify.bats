@@ -209,6 +209,30 @@ lines_in() {
 
 # ---- the webhook ----
 
+@test "a missing table is named before any work, exit 78" {
+	run --separate-stderr uktv-notify -t NoSuchTable -e --from trim-horizon
+	assert_failure 78
+	assert_output ""
+	assert_equal "$stderr" "uktv-notify: no table NoSuchTable in eu-west-2 (the name is from -t): create it, or name the table with -t or UKTV_TABLE"
+}
+
+@test "--dead-letter: made on the first record written, not empty on every run; a folder that will not take it fails first (73)" {
+	dead="$BATS_TEST_TMPDIR/dead"
+	run -0 --separate-stderr uktv-notify --records-from "$NF/records.ndjson" \
+	    --prefs-from "$NF/prefs.ndjson" --dead-letter "$dead"
+	[ -n "$output" ]
+	assert_file_not_exists "$dead"
+	run --separate-stderr uktv-notify --records-from "$NF/records.ndjson" \
+	    --prefs-from "$NF/prefs.ndjson" --dead-letter "$BATS_TEST_TMPDIR/nope/dead"
+	assert_failure 73
+	assert_output ""
+	assert_equal "$stderr" "uktv-notify: $BATS_TEST_TMPDIR/nope/dead: No such file or directory"
+	# a record that is reported makes it
+	run -1 --separate-stderr uktv-notify --records-from <(echo '{"eventID":"x","eventName":"UPSERT","dynamodb":{}}') \
+	    --prefs-from "$NF/prefs.ndjson" --dead-letter "$dead"
+	[ "$(jq -r .error "$dead")" = bad_record ]
+}
+
 @test "webhook: every notification is POSTed with a signature the receiver verifies" {
 	receiver_start
 	run -0 --separate-stderr uktv-notify --records-from "$NF/records.ndjson" \
@@ -277,7 +301,11 @@ lines_in() {
 	[ "$(jq -c '[.error, .line]' "$BATS_TEST_TMPDIR/dead" | sort -u)" = '["webhook_unavailable",1]
 ["webhook_unavailable",5]
 ["webhook_unavailable",6]' ]
-	[[ "$stderr" == *"line 1: event e1: webhook answered HTTP 503 (2 attempts): dead-lettered"* ]]
+	# One line per kind of failure, with its count: the details are in
+	# the dead-letter file (a dead webhook once made 5,086 lines).
+	assert_equal "$(grep -c 'not delivered\|dead-lettered' <<<"$stderr")" 2
+	[[ "$stderr" == *"uktv-notify: 6 notifications not delivered (webhook_unavailable: webhook answered HTTP 503 (2 attempts)): dead-lettered to $BATS_TEST_TMPDIR/dead"* ]]
+	[[ "$stderr" != *"event e1"* ]]
 	# A 4xx is final at once: dead-lettered after one try.
 	curl -sSf -X DELETE "$RECEIVER_BASE/__receiver/log" >/dev/null
 	receiver_fault 422 100

@@ -428,7 +428,7 @@ uktv-prefs: line 7: no \"user\""
 	assert_equal "$stderr" "uktv-prefs: unknown source 203: nothing written"
 }
 
-@test "a service still failing after retries exits 69; a missing table exits 1" {
+@test "a service still failing after retries exits 69; a missing table exits 78" {
 	proxy_script '[{"op":"Query","every":true,"fault":"503"}]'
 	run --separate-stderr uktv-prefs get sam
 	assert_failure 69
@@ -436,7 +436,91 @@ uktv-prefs: line 7: no \"user\""
 	assert_equal "$(ops Query)" 3	# the standard retry mode's 3 attempts
 	proxy_script '[]'
 	run --separate-stderr uktv-prefs -t NoSuchTable list
-	assert_failure 1
-	assert_equal "${stderr:0:12}" "uktv-prefs: "
+	assert_failure 78
+	assert_equal "$stderr" "uktv-prefs: no table NoSuchTable in eu-west-2 (the name is from -t): create it, or name the table with -t or UKTV_TABLE"
 	assert_output ""
+}
+
+# Issue 23: errors that name the thing.
+
+@test "a missing table is named with its region and where the name came from, before any work, exit 78" {
+	UKTV_TABLE=Elsewhere run --separate-stderr uktv-prefs put alice --sources 203
+	assert_failure 78
+	assert_equal "$stderr" "uktv-prefs: no table Elsewhere in eu-west-2 (the name is from UKTV_TABLE): create it, or name the table with -t or UKTV_TABLE"
+	run --separate-stderr uktv-prefs --region eu-west-1 get alice
+	assert_failure 78
+	assert_equal "$stderr" "uktv-prefs: no table UKTVProgrammes in eu-west-1 (the name is the default): create it, or name the table with -t or UKTV_TABLE"
+	# one DescribeTable each, nothing else
+	assert_equal "$(ops DescribeTable)$(ops Query)$(ops Scan)$(ops BatchWriteItem)" 2000
+}
+
+@test "an endpoint that answers 404 is named and questioned, exit 78" {
+	AWS_ENDPOINT_URL="$PROXY_URL/nope" run --separate-stderr uktv-prefs list
+	assert_failure 78
+	assert_equal "$stderr" "uktv-prefs: DynamoDB DescribeTable: POST $PROXY_URL/nope/: HTTP 404 (nothing there): is the endpoint URL right?"
+}
+
+@test "a user id that starts with - is told to go after --, and works there" {
+	run --separate-stderr uktv-prefs put -alice --sources 203
+	assert_failure 2
+	assert_equal "$(head -1 <<<"$stderr")" "uktv-prefs: unknown option -a in '-alice' (a user id that starts with - goes after --)"
+	run --separate-stderr uktv-prefs put --sources 203 -- -alice
+	assert_success
+	assert_equal "$(sks -alice)" "source:203"
+}
+
+@test "an id of too many digits is called too long, not 'not decimal digits'" {
+	run --separate-stderr uktv-prefs put alice --sources 203,123456789012345678901
+	assert_failure 2
+	assert_equal "$(head -1 <<<"$stderr")" "uktv-prefs: --sources: '203,123456789012345678901' has an id that is too long (at most 20 digits)"
+	run --separate-stderr uktv-prefs put alice - <<<'{"sources":["123456789012345678901234"]}'
+	assert_failure 1
+	assert_equal "$stderr" 'uktv-prefs: stdin: sources[0]: "123456789012345678901234..." is too long for an id (at most 20 digits)'
+}
+
+@test "a UTF-8 byte-order mark at the start of the input is named" {
+	run --separate-stderr uktv-prefs import --no-validate < <(printf '\xef\xbb\xbf{"user":"bom","sources":["203"]}\n{"user":"nobom","sources":["203"]}\n')
+	assert_failure 1
+	assert_equal "$stderr" "uktv-prefs: line 1: invalid JSON: the line starts with a UTF-8 byte-order mark (save the file without BOM)"
+	assert_equal "$(sks nobom)" "source:203"
+}
+
+@test "every tool: a usage error is one line in the same words, then the synopsis only, exit 2; --help is the whole help on stdout" {
+	for t in uktv-refdata uktv-prefs uktv-titles uktv-publish uktv-consume uktv-notify uktv-guide; do
+		run --separate-stderr "$t" --frobnicate
+		assert_failure 2
+		assert_output ""
+		assert_equal "${stderr_lines[0]}" "$t: unknown option --frobnicate"
+		assert_equal "${stderr_lines[1]:0:$((7 + ${#t}))}" "usage: $t"
+		# the synopsis: usage lines and their continuations, no option list
+		for l in "${stderr_lines[@]:1}"; do
+			[[ $l == "usage: $t"* || $l == "    "* ]] || fail "$t: not a synopsis line: '$l'"
+		done
+		[ "${#stderr_lines[@]}" -le 12 ] || fail "$t: ${#stderr_lines[@]} lines"
+		run --separate-stderr "$t" -Z
+		assert_failure 2
+		hint=
+		[ "$t" != uktv-prefs ] || hint=" (a user id that starts with - goes after --)"
+		assert_equal "${stderr_lines[0]}" "$t: unknown option -Z$hint"
+		run --separate-stderr "$t" --region
+		assert_failure 2
+		assert_equal "${stderr_lines[0]}" "$t: --region needs a value"
+		run --separate-stderr "$t" --quiet=yes
+		assert_failure 2
+		assert_equal "${stderr_lines[0]}" "$t: --quiet takes no value"
+		run --separate-stderr "$t" --help
+		assert_success
+		assert_equal "$stderr" ""
+		assert_line --index 0 --partial "usage: $t"
+		assert_line --partial "--read-timeout SEC"
+	done
+	run --separate-stderr uktv-prefs list -t
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "uktv-prefs: -t needs a value"
+	run --separate-stderr uktv-consume -s
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "uktv-consume: -s needs a value"
+	run --separate-stderr uktv-prefs --re x list
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "uktv-prefs: ambiguous option --re: say which, in full"
 }

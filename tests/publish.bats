@@ -7,6 +7,8 @@
 load helpers/common
 load helpers/faultproxy
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	moto_start
 	proxy_start --seed 14
@@ -329,6 +331,35 @@ PY
 	assert_equal "$(jq -s 'length' "$DEAD")" 500
 	assert_equal "$(jq -sc '[.[0].error, .[0].line, .[-1].line]' "$DEAD")" '["ServiceUnavailable",1,500]'
 	assert_equal "$(puts)" "[500,500]"
+}
+
+@test "a PutRecords answer without Records shows its __type and message, is sent again, and is 69 once the attempts are spent" {
+	shared
+	events 2 >"$IN"
+	proxy_script '[{"op":"PutRecords","fault":"error","status":200,"code":"InternalFailure","message":"the shard map is being rebuilt","calls":[1]}]'
+	run --separate-stderr uktv-publish -s "$S" --results <"$IN"
+	assert_success
+	assert_equal "$(puts)" "[2,2]"
+	proxy_reset
+	proxy_script '[{"op":"PutRecords","fault":"error","status":200,"code":"InternalFailure","message":"the shard map is being rebuilt"}]'
+	run --separate-stderr uktv-publish -s "$S" --record-attempts 3 --dead-letter "$DEAD" <"$IN"
+	assert_failure 69
+	msg="Kinesis PutRecords: HTTP 200 with no Records: InternalFailure: the shard map is being rebuilt (gave up after 3 attempts)"
+	assert_equal "${stderr_lines[0]}" "uktv-publish: line 1: not delivered: $msg"
+	assert_equal "$(jq -sc 'map([.error, .message])' "$DEAD")" "[[\"InvalidResponse\",\"$msg\"],[\"InvalidResponse\",\"$msg\"]]"
+	assert_equal "$(puts)" "[2,2,2]"
+}
+
+@test "--dead-letter is made on the first record written, not on every run; a folder that will not take it fails before any input (73)" {
+	shared
+	events 2 >"$IN"
+	run --separate-stderr uktv-publish -s "$S" --dead-letter "$DEAD" <"$IN"
+	assert_success
+	assert_file_not_exists "$DEAD"
+	run --separate-stderr uktv-publish -s "$S" --dead-letter "$BATS_TEST_TMPDIR/no/dead" <"$IN"
+	assert_failure 73
+	assert_equal "$stderr" "uktv-publish: $BATS_TEST_TMPDIR/no/dead: No such file or directory"
+	assert_equal "$(puts)" "[2]"
 }
 
 @test "a stream that does not exist is named, its records dead-lettered, exit 1" {

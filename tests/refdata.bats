@@ -7,6 +7,8 @@ load helpers/common
 load helpers/faultproxy
 load helpers/watchmode
 
+bats_require_minimum_version 1.5.0
+
 SEED="$FIXTURES/seed-data"
 CAT="$FIXTURES/watchmode/catalogue.json"
 
@@ -117,6 +119,19 @@ gb_sources_count() {
 	assert_line --index 0 --partial "cannot be used together"
 	run uktv-refdata --api-key "$WATCHMODE_API_KEY"
 	assert_failure 2
+	[ "$(watchmode_calls)" = 0 ]
+}
+
+@test "with -t, region, credentials and the table are checked before any Watchmode credit or line (78)" {
+	run --separate-stderr env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE=/dev/null \
+	    uktv-refdata -t "$T"
+	assert_failure 78
+	assert_output ""
+	assert_equal "$stderr" "uktv-refdata: no AWS region: use --region, AWS_REGION, or region in the profile (default)"
+	run --separate-stderr uktv-refdata -t NoSuchTable
+	assert_failure 78
+	assert_output ""
+	assert_equal "$stderr" "uktv-refdata: no table NoSuchTable in eu-west-2 (the name is from -t): create it, or name the table with -t or UKTV_TABLE"
 	[ "$(watchmode_calls)" = 0 ]
 }
 

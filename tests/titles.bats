@@ -8,6 +8,8 @@
 load helpers/common
 load helpers/watchmode
 
+bats_require_minimum_version 1.5.0
+
 FREE_KEY=wmk-free-plan-5e0c2a
 T0=2025-07-04
 
@@ -457,6 +459,17 @@ lines() {
 	[ "$status" -eq 77 ]
 	[ ! -e "$S" ]
 	[[ $stderr != *wrong-key* ]]
+}
+
+@test "a state file that cannot be saved fails before any Watchmode call or title printed (73)" {
+	run --separate-stderr titles --state "$BATS_TEST_TMPDIR/nonexistent/x.state"
+	assert_failure 73
+	assert_output ""
+	assert_equal "$stderr" "uktv-titles: cannot create the state file $BATS_TEST_TMPDIR/nonexistent/x.state: No such file or directory"
+	[ "$(watchmode_calls)" -eq 0 ]
+	# the check leaves nothing behind
+	run -0 titles --state "$S"
+	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c 'titles.state.tmp')" -eq 0 ]
 }
 
 @test "a damaged state file is refused and left as it was" {

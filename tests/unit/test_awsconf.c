@@ -335,6 +335,26 @@ test_region_order(void)
 	teardown();
 }
 
+/* Notepad saves a byte-order mark first: the AWS CLI reads such files, and
+ * they once gave "a setting before any [section]". */
+static void
+test_byte_order_mark(void)
+{
+	struct uktv_error err;
+	struct uktv_awsconf *c;
+
+	setup();
+	put(".aws/config", "\xEF\xBB\xBF[default]\nregion = eu-west-1\n");
+	put(".aws/credentials", "\xEF\xBB\xBF[default]\n"
+	    "aws_access_key_id = AKIDBOM\naws_secret_access_key = s\n");
+	c = load(NULL, NULL, NULL, &err);
+	CHECK_STR(c ? uktv_awsconf_region(c) : err.message, "eu-west-1");
+	CHECK_STR(c ? uktv_awsconf_get(c, "aws_access_key_id") : err.message,
+	    "AKIDBOM");
+	uktv_awsconf_free(c);
+	teardown();
+}
+
 static void
 test_profile_order(void)
 {
@@ -1810,6 +1830,7 @@ int
 main(void)
 {
 	RUN(test_region_order);
+	RUN(test_byte_order_mark);
 	RUN(test_profile_order);
 	RUN(test_sections);
 	RUN(test_file_locations);

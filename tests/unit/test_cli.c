@@ -193,8 +193,22 @@ test_idlist(void)
 	check_idlist("", "");
 	check_idlist("  ", "");
 	check_idlist("99999999999999999999,1", "1,99999999999999999999");
-	check_idlist("340282366920938463463374607431768211455", NULL);	/* 39 digits */
-	check_idlist("123456789012345678901", NULL);	/* 21 digits */
+	/* Digits, but too many: ERANGE, so the caller can say "too long". */
+	{
+		static const char *const longs[] = {
+			"340282366920938463463374607431768211455",	/* 39 */
+			"123456789012345678901",			/* 21 */
+			"203,123456789012345678901",
+		};
+		char **ids;
+		size_t n, k;
+
+		for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++) {
+			errno = 0;
+			CHECK_INT(uktv_cli_parse_idlist(longs[k], &ids, &n), -1);
+			CHECK_INT(errno, ERANGE);
+		}
+	}
 	check_idlist(",", NULL);
 	check_idlist("203,", NULL);
 	check_idlist(",203", NULL);
