@@ -151,10 +151,11 @@ lint-man:
 	@./scripts/lint-man $(MANPAGES)
 
 # setup first, then a make of its own: what setup installed is seen by
-# pkg-config (PKG_CFLAGS above is read when make starts).
+# pkg-config (PKG_CFLAGS above is read when make starts).  The demo runs the
+# tools and tests/fakes, not the test programs in tests/tools.
 demo:
 	@./scripts/setup demo
-	@$(MAKE) --no-print-directory all tools
+	@$(MAKE) --no-print-directory all
 	@B=$(B) ./scripts/demo $(TARGET)
 
 bench: all tools
