@@ -5,7 +5,8 @@
 # make check SANITIZE=1   the same, built with ASan+UBSan (objects under build-san/)
 # make check-valgrind  unit tests and tool suites under valgrind --leak-check=full
 # make sigv4-suite SUITE=DIR   run the SigV4 driver on any aws-c-auth style folder
-# make install PREFIX=/usr/local DESTDIR=
+# make install PREFIX=/usr/local DESTDIR=   (LIBDIR=/usr/lib/<multiarch> for Debian)
+# make uninstall       removes what install installed (same PREFIX, DESTDIR)
 # make demo            the whole pipeline against moto and the Watchmode double
 
 VERSION   = 0.1.0
@@ -13,7 +14,11 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 LIBDIR    = $(PREFIX)/lib
-INCDIR    = $(PREFIX)/include/uktv
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+INCLUDEDIR = $(PREFIX)/include
+# Headers are included as <uktv/NAME.h>: libuktv's error.h must never be
+# mistaken for the C library's <error.h>.
+INCDIR    = $(INCLUDEDIR)/uktv
 MANDIR    = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
@@ -30,6 +35,8 @@ endif
 PKGS      = libcurl json-c libbsd-overlay
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
+# The Debian packages that give pkg-config those modules, and the tools.
+BUILD_DEBS = build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev libbsd-dev
 
 ifeq ($(SANITIZE),1)
 B        ?= build-san
@@ -41,7 +48,7 @@ endif
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Ilib $(PKG_CFLAGS) \
              -DUKTV_VERSION=\"$(VERSION)\"
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS      = $(PKG_LIBS) -lm
@@ -58,16 +65,25 @@ TOOLS     = $(TOOLS_SRC:tests/tools/%.c=$(B)/tests/tools/%)
 MANPAGES  = $(sort $(wildcard man/*.[137]))
 
 .PHONY: all lib bins check check-valgrind sigv4-suite lint-man install uninstall \
-        clean demo bench fuzz soak setup units tools
+        clean demo bench fuzz soak setup units tools deps
 
 all: $(B)/libuktv.a $(B)/libuktv.so $(B)/uktv.pc $(BINS)
 
-$(B)/lib/%.o: lib/%.c $(LIB_HDR) Makefile
+# Without the -dev packages the first compile would stop on a missing header
+# (json-c/json.h): say instead, once, what to install.  Order-only, so it
+# never makes anything out of date.
+deps:
+	@command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $(PKGS) libcrypto || { \
+	    miss=; for m in $(PKGS) libcrypto; do pkg-config --exists $$m 2>/dev/null || miss="$$miss $$m"; done; \
+	    echo "uktv: pkg-config does not find$$miss: run 'make setup' as root, or: apt-get install $(BUILD_DEBS)" >&2; \
+	    exit 1; }
+
+$(B)/lib/%.o: lib/%.c $(LIB_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/cmd/%.o: cmd/%.c $(LIB_HDR) Makefile
+$(B)/cmd/%.o: cmd/%.c $(LIB_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -82,9 +98,16 @@ $(B)/libuktv.so: $(LIB_OBJ)
 	$(E) "  LD      $@"
 	$(Q)$(CC) -shared -Wl,-soname,libuktv.so.0 $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# uktv.pc for this PREFIX and LIBDIR.  install writes its own from the same
+# sed, so `make; make install PREFIX=/x` installs a .pc for /x.  A LIBDIR or
+# INCLUDEDIR under PREFIX is written relative to ${prefix}, which keeps
+# pkg-config --define-prefix working on a relocated tree.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+    -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+    -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' uktv.pc.in
 $(B)/uktv.pc: uktv.pc.in Makefile
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' uktv.pc.in > $@
+	$(Q)$(PC_SED) > $@
 
 # Binaries link libuktv statically, so an installed binary runs from any
 # PREFIX without LD_LIBRARY_PATH.
@@ -110,7 +133,7 @@ units: $(UNITS)
 tools: $(TOOLS)
 
 setup:
-	@./scripts/setup
+	@./scripts/setup check
 
 check: setup
 	@$(MAKE) --no-print-directory all units tools
@@ -127,7 +150,12 @@ sigv4-suite: $(B)/tests/tools/sigv4-suite
 lint-man:
 	@./scripts/lint-man $(MANPAGES)
 
-demo: setup all tools
+# setup first, then a make of its own: what setup installed is seen by
+# pkg-config (PKG_CFLAGS above is read when make starts).  The demo runs the
+# tools and tests/fakes, not the test programs in tests/tools.
+demo:
+	@./scripts/setup demo
+	@$(MAKE) --no-print-directory all
 	@B=$(B) ./scripts/demo $(TARGET)
 
 bench: all tools
@@ -148,19 +176,37 @@ SOAK_SEED    ?= 1
 soak: setup all
 	@B=$(B) ./tests/soak/run -n $(SOAK_RECORDS) -k $(SOAK_KILLS) -s $(SOAK_SEED) $(SOAK_ARGS)
 
+# What install puts where; uninstall removes exactly these.
+INST_BINS  = $(BINS:$(B)/bin/%=$(DESTDIR)$(BINDIR)/%)
+INST_HDRS  = $(LIB_HDR:lib/%=$(DESTDIR)$(INCDIR)/%)
+INST_LIBS  = $(DESTDIR)$(LIBDIR)/libuktv.a $(DESTDIR)$(LIBDIR)/libuktv.so.0 \
+             $(DESTDIR)$(LIBDIR)/libuktv.so $(DESTDIR)$(PKGCONFIGDIR)/uktv.pc
+INST_MAN   = $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+BASHCOMP   = $(sort $(wildcard completions/bash/*))
+ZSHCOMP    = $(sort $(wildcard completions/zsh/*))
+INST_COMP  = $(BASHCOMP:completions/bash/%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+             $(ZSHCOMP:completions/zsh/%=$(DESTDIR)$(ZSHCOMPDIR)/%)
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/libuktv.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/libuktv.so $(DESTDIR)$(LIBDIR)/libuktv.so.0
 	ln -sf libuktv.so.0 $(DESTDIR)$(LIBDIR)/libuktv.so
-	install -m 644 $(B)/uktv.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(PC_SED) > $(DESTDIR)$(PKGCONFIGDIR)/uktv.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/uktv.pc
 	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
-	for f in completions/bash/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(BASHCOMPDIR); done; true
-	for f in completions/zsh/*; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(ZSHCOMPDIR); done; true
+	$(if $(BASHCOMP),install -m 644 $(BASHCOMP) $(DESTDIR)$(BASHCOMPDIR))
+	$(if $(ZSHCOMP),install -m 644 $(ZSHCOMP) $(DESTDIR)$(ZSHCOMPDIR))
+
+# Files only; of the folders, only the headers' own (include/uktv) goes, and
+# only when empty: the others (bin, lib, share/man/man1 ...) are shared.
+uninstall:
+	rm -f $(INST_BINS) $(INST_LIBS) $(INST_HDRS) $(INST_MAN) $(INST_COMP)
+	rmdir $(DESTDIR)$(INCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-fuzz

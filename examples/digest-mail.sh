@@ -2,8 +2,9 @@
 # digest-mail.sh: mail each user the daily digest of what changed in what
 # they follow: uktv-notify --digest 1d | jq, one message per user | mail -s.
 #
-#   digest-mail.sh [-n] [-a ADDRESSES] [-s STATEDIR] [-f FILE] [-- NOTIFY-OPTIONS]
+#   digest-mail.sh [-hn] [-a ADDRESSES] [-s STATEDIR] [-f FILE] [-- NOTIFY-OPTIONS]
 #
+#   -h       this help
 #   -s DIR   state: uktv-notify's checkpoint (DIR/checkpoint) and the outbox
 #            (DIR/outbox.ndjson); default /var/lib/uktv/digest
 #   -a FILE  addresses, one "USER ADDRESS" per line ('#' comments); a user
@@ -34,14 +35,23 @@ dry=0
 
 usage() {
 	[ $# -gt 0 ] && echo "$prog: $*" >&2
-	echo "usage: $prog [-n] [-a ADDRESSES] [-s STATEDIR] [-f FILE] [-- NOTIFY-OPTIONS]" >&2
+	echo "usage: $prog [-hn] [-a ADDRESSES] [-s STATEDIR] [-f FILE] [-- NOTIFY-OPTIONS]" >&2
 	exit 2
 }
 
-while getopts a:f:ns: opt; do
+# help: the usage and the options, from this file's own header, on stdout.
+help() {
+	sed -n '/^#   digest-mail.sh \[/,/^#   NOTIFY-OPTIONS/{s/^#   //;s/^#$//;p;}' "$0" |
+	    sed '1s/^/usage: /'
+	exit 0
+}
+
+[ "${1:-}" = --help ] && help
+while getopts a:f:hns: opt; do
 	case $opt in
 	a) addresses=$OPTARG ;;
 	f) input=$OPTARG ;;
+	h) help ;;
 	n) dry=1 ;;
 	s) state=$OPTARG ;;
 	*) usage ;;

@@ -12,11 +12,30 @@ setup() {
 @test "the demo runs the whole pipeline: both users get a guide and alice a notification" {
 	run "$UKTV_ROOT/scripts/demo"
 	assert_success
-	assert_output --regexp "alice's guide: [1-9][0-9]* titles"
-	assert_output --regexp "bob's guide: [1-9][0-9]* titles"
-	assert_output --partial '"kind":"favourite_changed"'
-	assert_output --partial '1 title events published (only the change)'
+	assert_output --regexp "alice's guide: [1-9][0-9]* titles?"
+	assert_output --regexp "bob's guide: [1-9][0-9]* titles?"
+	# Each guide as a short list: a title line, then "and N more".
+	assert_line --regexp '^  .+ \((19|20)[0-9][0-9]\) +[A-Z].*$'
+	assert_line --regexp '^  and [1-9][0-9]* more$'
+	# alice's favourite_changed, as a person reads it; the rename is a
+	# realistic one (the hostile title stays in the tests that need it).
+	assert_line --regexp '^  alice +your favourite ".+" is now "Return to the Wild Moor"$'
+	refute_output --partial '<script>'
+	refute_output --partial '"kind":'
+	assert_output --partial '1 title event published (only the change)'
 	assert_file_exists "$DEMO_OUT/site/index.html"
+	# The per-user pages (uktv-guide --users).
+	assert_output --partial 'users/alice.html'
+	assert_file_exists "$DEMO_OUT/site/users/alice.html"
+	assert_file_exists "$DEMO_OUT/site/users/bob.html"
+	# Readable in 80 columns, and it ends with the address to open.
+	# (characters, not bytes: a title may have accents)
+	long=$(LC_ALL=C.UTF-8
+	    while IFS= read -r l; do [ "${#l}" -le 80 ] || echo "${#l}: $l"; done <<<"$output")
+	[ -z "$long" ] || { echo "lines over 80 columns:"; echo "$long"; false; }
+	last=${lines[${#lines[@]} - 1]}
+	assert_equal "$last" "file://$DEMO_OUT/site/index.html"
+	assert_file_exists "${last#file://}"
 	# nothing it started is left running
 	port=$(sed -n 's/^starting moto_server *on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' <<<"$output")
 	[ -n "$port" ]
