@@ -80,7 +80,7 @@ sigv4() {
 	[[ $stderr == *"ok 4 skips with no reason # skip"* ]]
 }
 
-@test "a unit test that skips everything (1..0 # SKIP) fails" {
+@test "a unit test that skips everything (a 1..0 SKIP plan) fails" {
 	unit test_double <<-'EOF'
 	1..0 # SKIP the Kinesis double did not start
 	EOF
