@@ -228,6 +228,8 @@ nogrep() {
 	# every shard was read, each GetRecords with a Limit (moto would send
 	# the whole shard without one)
 	proxy_log | jq -s -e '[.[] | select(.op == "GetShardIterator")] | length == 4' >/dev/null
+	proxy_log | jq -s -e '[.[] | select(.op == "GetRecords")]
+	    | length >= 4 and all(.limit | type == "number" and . > 0)' >/dev/null
 }
 
 @test "--envelope gives shard, sequence, partition key, arrival (ISO 8601 ms) and data or data_base64" {

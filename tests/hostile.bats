@@ -184,7 +184,8 @@ stored_users() {
 	diff <(stored_users "$T") <(stored_users "$T-good")
 	stored_users "$T" | jq -se 'map(select(.user == "dup"))[0].sources == ["203"]'
 	# An id past 2^64-1 is never stored as another id.
-	! stored_users "$T" | grep -q '"huge'
+	stored=$(stored_users "$T")
+	if grep -q '"huge' <<<"$stored"; then fail "an id past 2^64-1 was stored: $stored"; fi
 	assert_rejects uktv-prefs "$H/prefs.rejects"
 }
 
@@ -249,7 +250,7 @@ stored_users() {
 	[ "$rc" -eq 0 ]
 	[ ! -s "$OUT" ]
 	# A notice that there is nothing to list is fine; a line error is not.
-	! grep -q 'line [0-9]*:' "$ERR"
+	if grep -q 'line [0-9]*:' "$ERR"; then fail "a line error: $(cat "$ERR")"; fi
 }
 
 # --- uktv-notify --records-from -------------------------------------------

@@ -250,10 +250,28 @@ lines_in() {
 	diff <(jq -c .body "$BATS_TEST_TMPDIR/log") "$NF/records.expected.ndjson"
 	# The secret from the environment signs the same; never from argv.
 	curl -sSf -X DELETE "$RECEIVER_BASE/__receiver/log" >/dev/null
-	run -0 env UKTV_WEBHOOK_SECRET="$(head -1 "$SECRET_FILE")" uktv-notify \
-	    --records-from "$NF/records.ndjson" --prefs-from "$NF/prefs.ndjson" --webhook "$RECEIVER_URL"
+	secret=$(head -1 "$SECRET_FILE")
+	# The records come through a FIFO held open here, so that the run is
+	# still there to look at: its argv is what ps shows every user.
+	fifo="$BATS_TEST_TMPDIR/records.fifo"
+	mkfifo "$fifo"
+	exec {w}<>"$fifo"
+	UKTV_WEBHOOK_SECRET="$secret" uktv-notify --records-from "$fifo" \
+	    --prefs-from "$NF/prefs.ndjson" --webhook "$RECEIVER_URL" \
+	    >"$BATS_TEST_TMPDIR/env.out" 2>"$BATS_TEST_TMPDIR/env.err" {w}>&- &
+	pid=$!
+	# It opened the FIFO, so it has read the secret (the webhook is set
+	# up before the records are opened) and waits for records.
+	wait_until 60 bash -c "ls -l /proc/$pid/fd | grep -qF '$fifo'"
+	tr '\0' ' ' </proc/"$pid"/cmdline >"$BATS_TEST_TMPDIR/argv"
+	grep -q -- --records-from "$BATS_TEST_TMPDIR/argv"
+	if grep -qF -- "$secret" "$BATS_TEST_TMPDIR/argv"; then fail "the secret is in argv: $(cat "$BATS_TEST_TMPDIR/argv")"; fi
+	cat "$NF/records.ndjson" >&"$w"
+	exec {w}>&-
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "uktv-notify exited $rc: $(cat "$BATS_TEST_TMPDIR/env.err")"
 	[ "$(receiver_log | jq -s 'map(.signature_ok) | all and length == 6')" = true ]
-	! pgrep -af "uktv-notify.*test-secret" >/dev/null
 }
 
 @test "webhook: a wrong secret is refused by the receiver and stops the run (exit 77)" {

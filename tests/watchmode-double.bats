@@ -233,13 +233,13 @@ expected_ids() {
 	done
 	grep -qx 9190027 <<<"$netflix"
 	grep -qx 9190023 <<<"$apple"
-	! grep -qx 9190023 <<<"$netflix"
+	if grep -qx 9190023 <<<"$netflix"; then fail "the AppleTV title 9190023 listed for Netflix"; fi
 	# Netflix in the US only: not in GB, in US; no region with source_ids means US
-	! grep -qx 9190020 <<<"$netflix"
+	if grep -qx 9190020 <<<"$netflix"; then fail "the US-only Netflix title 9190020 listed in GB"; fi
 	grep -qx 9190020 <<<"$(all_ids 'source_ids=203&regions=US')"
 	default=$(all_ids 'source_ids=203')
 	grep -qx 9190020 <<<"$default"
-	! grep -qx 9190027 <<<"$default"
+	if grep -qx 9190027 <<<"$default"; then fail "the GB-only title 9190027 listed with no region (US)"; fi
 	# one region only with source_ids
 	req '/v1/list-titles/?source_ids=203&regions=GB,US'
 	[ "$code" = 400 ]
@@ -461,7 +461,7 @@ expected_ids() {
 	[ "$(jq .total_results "$B")" = "$total" ]   # +9300001 -9100002
 	ids=$(all_ids 'source_ids=203&genres=7&regions=GB')
 	grep -qx 9300001 <<<"$ids"
-	! grep -qx 9100002 <<<"$ids"
+	if grep -qx 9100002 <<<"$ids"; then fail "the deleted title 9100002 still listed"; fi
 	req /v1/title/9190027/details/
 	[ "$code" = 404 ]
 	# reset puts the catalogue back

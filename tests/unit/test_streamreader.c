@@ -48,7 +48,9 @@ start_double(void)
 		    "--port-file", portfile, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
+	/* Up to 60 s: Python starts slowly on a loaded machine; a double that
+	 * exits is given up on at once. */
+	for (int i = 0; i < 1200; i++) {
 		struct timespec ts = { 0, 50000000 };
 
 		if ((fp = fopen(portfile, "r")) != NULL) {
@@ -60,8 +62,15 @@ start_double(void)
 			}
 			fclose(fp);
 		}
+		if (waitpid(double_pid, NULL, WNOHANG) == double_pid) {
+			double_pid = -1;
+			return -1;
+		}
 		nanosleep(&ts, NULL);
 	}
+	kill(double_pid, SIGTERM);
+	waitpid(double_pid, NULL, 0);
+	double_pid = -1;
 	return -1;
 }
 
@@ -495,9 +504,12 @@ main(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/uktv-test-streamreader.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
+	/* The double is part of every checkout make check runs on: one that
+	 * does not start is a failure, never a skip. */
 	if (start_double() == -1) {
-		printf("1..0 # SKIP the Kinesis double did not start\n");
-		return 0;
+		printf("not ok 1 - the Kinesis double (tests/fakes/uktv-kinesis-double) started\n1..1\n");
+		rmdir(tmpdir);
+		return 1;
 	}
 	setenv("AWS_ACCESS_KEY_ID", "testing", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
