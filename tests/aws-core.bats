@@ -94,8 +94,9 @@ teardown() {
 
 @test "a stall longer than the read timeout is cut and retried" {
 	export AWS_ENDPOINT_URL="$PROXY_URL"
-	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"stall","seconds":5}]'
-	run uktv-awscall -v --read-timeout 1 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
+	proxy_script '[{"op":"DescribeStreamSummary","calls":[1],"fault":"stall","seconds":8}]'
+	# 2 s, not 1: the retry must be answered within it on a loaded machine
+	run uktv-awscall -v --read-timeout 2 kinesis DescribeStreamSummary '{"StreamName":"core-stream"}'
 	assert_success
 	assert_output --partial 'requests=2 retries=1'
 }

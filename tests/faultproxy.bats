@@ -205,14 +205,14 @@ PY
 @test "stall: the client's read timeout fires; the next call goes through" {
 	proxy_script '[{"op":"ListStreams","calls":[1],"fault":"stall","seconds":30}]'
 	start=$(date +%s%N)
-	run aws --cli-read-timeout 1 kinesis list-streams
+	run aws --cli-read-timeout 2 kinesis list-streams
 	assert_failure
 	assert_output --partial 'Read timeout'
 	elapsed=$((($(date +%s%N) - start) / 1000000))
 	# well under the stall: the timeout cut it (the bound allows for a slow CLI start)
 	[ "$elapsed" -lt 20000 ]
 	assert_equal "$(logq 'map([.call,.fault,.status])')" '[[1,"stall",null]]'
-	run aws --cli-read-timeout 1 kinesis list-streams
+	run aws --cli-read-timeout 10 kinesis list-streams
 	assert_success
 }
 

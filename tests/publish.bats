@@ -296,8 +296,9 @@ PY
 	    {"op":"PutRecords","calls":[2],"fault":"500"},
 	    {"op":"PutRecords","calls":[3],"fault":"503"},
 	    {"op":"PutRecords","calls":[4],"fault":"reset"},
-	    {"op":"PutRecords","calls":[5],"fault":"stall","seconds":3}]'
-	AWS_MAX_ATTEMPTS=6 run uktv-publish -v -s "$S" --read-timeout 1 <"$IN"
+	    {"op":"PutRecords","calls":[5],"fault":"stall","seconds":6}]'
+	# 2 s, not 1: the last call must be answered within it on a loaded machine
+	AWS_MAX_ATTEMPTS=6 run uktv-publish -v -s "$S" --read-timeout 2 <"$IN"
 	assert_success
 	assert_output --partial "records 20, bytes 5635, calls 1, retries"
 	assert_equal "$(proxy_log | jq -sc '[.[] | select(.op == "PutRecords") | [.fault, .status]]')" \
