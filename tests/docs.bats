@@ -117,7 +117,7 @@ EOF
 		# ...and none of its data, nor a line per title enriched.
 		run grep -c . "$d/log/$tag"
 		[ "$output" -le 3 ] || { echo "$tag: $output lines to syslog:"; head -5 "$d/log/$tag"; false; }
-		! grep -q 'stdout line' "$d/log/$tag"
+		if grep -q 'stdout line' "$d/log/$tag"; then fail "$tag: its stdout reached syslog"; fi
 	done
 }
 

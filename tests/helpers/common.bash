@@ -102,7 +102,9 @@ PY
 # term_taken PID: no SIGTERM is pending for PID any more (its handler ran:
 # a test that signals a blocked tool knows the signal met it there).
 term_taken() {
-	! grep -Eq '^(SigPnd|ShdPnd):.*[4567cdef][0-9a-f]{3}$' "/proc/$1/status"
+	if grep -Eq '^(SigPnd|ShdPnd):.*[4567cdef][0-9a-f]{3}$' "/proc/$1/status"; then
+		return 1
+	fi
 }
 
 load "$UKTV_ROOT/tests/helpers/moto.bash"
