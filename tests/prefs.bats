@@ -485,6 +485,20 @@ uktv-prefs: line 7: no \"user\""
 	assert_equal "$(sks nobom)" "source:203"
 }
 
+@test "list | head -1: exit 141 without a word, the table as it was" {
+	make_table PrefsHead
+	# 3,000 users: far more than a pipe and head take
+	for i in $(seq -w 3000); do
+		printf '{"user":"u%s","sources":["203"],"genres":["4"],"favourites":[]}\n' "$i"
+	done >"$BATS_TEST_TMPDIR/users.ndjson"
+	uktv-prefs -t PrefsHead import --no-validate <"$BATS_TEST_TMPDIR/users.ndjson" >/dev/null
+	head1 uktv-prefs -t PrefsHead list
+	pipe_closed_ok
+	assert_equal "$(jq -r .user <<<"$head1_first")" u0001
+	run -0 uktv-prefs -t PrefsHead list
+	assert_equal "${#lines[@]}" 3000
+}
+
 @test "every tool: a usage error is one line in the same words, then the synopsis only, exit 2; --help is the whole help on stdout" {
 	for t in uktv-refdata uktv-prefs uktv-titles uktv-publish uktv-consume uktv-notify uktv-guide; do
 		run --separate-stderr "$t" --frobnicate
