@@ -105,6 +105,7 @@ struct ctx {
 	char			*at_shard;
 	struct uktv_position	 at_pos;
 	long			 bad;		/* records reported */
+	int			 closed;	/* stdout's reader went away */
 	long			 checkpoints;
 	int			 lease_sync;	/* a shard without a lease seen */
 	/* --stats */
@@ -421,18 +422,30 @@ report(struct ctx *c, const struct uktv_stream_record *r, const char *code,
 	c->bad++;
 }
 
+/* A failed write to stdout: a reader that went away stops the run where
+ * it is (batch() checkpoints what was written); anything else is fatal. */
+static void
+stdout_failed(struct ctx *c)
+{
+	if (!uktv_toolopt_pipe_closed(errno))
+		err(EX_IOERR, "stdout");
+	c->closed = 1;
+}
+
+/* Prints r; *lines gets r's index as this batch's next line. */
 static void
 print(struct ctx *c, const struct uktv_stream_record *r,
-    enum uktv_streamout_check chk)
+    enum uktv_streamout_check chk, size_t *lines, size_t *nlines, size_t i)
 {
 	int rc;
 
-	if (c->no_output)
+	if (c->no_output || c->closed)
 		return;
+	lines[(*nlines)++] = i;
 	rc = c->envelope ? uktv_streamout_envelope(&c->out, r, chk) :
 	    uktv_streamout_data(&c->out, r, chk);
 	if (rc == -1)
-		err(EX_IOERR, "stdout");
+		stdout_failed(c);
 }
 
 /* Parses OBJECT records and stores them (-t); events[i] for records[i]. */
@@ -472,29 +485,49 @@ store(struct ctx *c, const struct uktv_stream_batch *b,
 }
 
 static void
-write_checkpoint(struct ctx *c, const struct uktv_stream_batch *b)
+write_checkpoint(struct ctx *c, const char *shard,
+    const struct uktv_position *pos)
 {
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
 	if (c->ckdir != NULL) {
-		if (uktv_checkpoint_write(c->ckdir, b->shard_id, &b->checkpoint,
-		    &e) == -1)
+		if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
 			die(&e);
 		c->checkpoints++;
 	} else if (c->leases != NULL) {
-		if (uktv_leases_checkpoint(c->leases, b->shard_id,
-		    &b->checkpoint, &e) == -1) {
+		if (uktv_leases_checkpoint(c->leases, shard, pos, &e) == -1) {
 			if (strcmp(e.code, UKTV_LEASE_LOST) != 0)
 				die(&e);
 			uktv_log_info(&logger, "shard %s: lease lost before "
-			    "the checkpoint: its new holder reads on",
-			    b->shard_id);
-			uktv_streamreader_release(c->reader, b->shard_id);
+			    "the checkpoint: its new holder reads on", shard);
+			uktv_streamreader_release(c->reader, shard);
 			return;
 		}
 		c->checkpoints++;
 	}
+}
+
+/*
+ * stdout's reader went away in the middle of batch b: the checkpoint goes
+ * after the last record whose line was written whole (lines[k] is the
+ * record of the batch's line k), so the next run starts with the first
+ * record its reader may not have had.  No line written: no checkpoint.
+ */
+static void
+checkpoint_written(struct ctx *c, const struct uktv_stream_batch *b,
+    const size_t *lines, unsigned long long written)
+{
+	const struct uktv_stream_record *r;
+	struct uktv_position pos;
+
+	if (written == 0)
+		return;
+	r = &b->records[lines[written - 1]];
+	if (uktv_position_set_sequence(&pos, r->sequence, r->sub_sequence) == -1)
+		return;
+	write_checkpoint(c, b->shard_id, &pos);
+	c->done += (long long)lines[written - 1] + 1;
 }
 
 static void
@@ -502,11 +535,13 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 {
 	enum uktv_streamout_check *chk = NULL;
 	struct uktv_title_event *ev = NULL;
-	size_t *map = NULL;
+	size_t *map = NULL, *lines = NULL, nlines = 0;
+	unsigned long long lines0 = c->out.lines_out;
 	char why[256];
 	int failed = 0;
 
 	if (b->n > 0 && ((chk = calloc(b->n, sizeof(*chk))) == NULL ||
+	    (lines = calloc(b->n, sizeof(*lines))) == NULL ||
 	    (c->store != NULL && ((ev = calloc(b->n, sizeof(*ev))) == NULL ||
 	    (map = calloc(b->n, sizeof(*map))) == NULL))))
 		errx(EX_OSERR, "out of memory");
@@ -515,7 +550,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 		    b->records[i].data_len, why, sizeof(why));
 	if (c->store != NULL && b->n > 0)
 		store(c, b, chk, ev, map);
-	for (size_t i = 0; i < b->n; i++) {
+	for (size_t i = 0; i < b->n && !c->closed; i++) {
 		const struct uktv_stream_record *r = &b->records[i];
 		struct uktv_title_event *t;
 
@@ -523,7 +558,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 			/* The envelope carries any data (data_base64); a
 			 * title store needs an object. */
 			if (c->envelope && c->store == NULL) {
-				print(c, r, chk[i]);
+				print(c, r, chk[i], lines, &nlines, i);
 				continue;
 			}
 			uktv_streamout_check(r->data, r->data_len, why,
@@ -553,7 +588,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 				    "not enriched: %s", r->shard_id, r->sequence,
 				    t->reason_enrich);
 		}
-		print(c, r, chk[i]);
+		print(c, r, chk[i], lines, &nlines, i);
 	}
 	if (ev != NULL)
 		for (size_t i = 0; i < b->n; i++)
@@ -563,8 +598,9 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	free(chk);
 	/* Written whole even when SIGTERM comes while a slow reader holds
 	 * the pipe full: the loop stops after the checkpoint below. */
-	if (uktv_streamout_flush(&c->out) == -1 || ferror(stdout))
-		err(EX_IOERR, "stdout");
+	if (!c->closed && (uktv_streamout_flush(&c->out) == -1 ||
+	    ferror(stdout)))
+		stdout_failed(c);
 	if (c->deadfp != NULL && uktv_streamout_flush(&c->dead) == -1)
 		err(EX_IOERR, "dead letter");
 	if (failed > 0 && c->deadfp == NULL) {
@@ -575,8 +611,13 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 		    failed == 1 ? "" : "s");
 		exit(1);
 	}
-	write_checkpoint(c, b);
-	c->done += (long long)b->n;
+	if (c->closed)
+		checkpoint_written(c, b, lines, c->out.lines_out - lines0);
+	else {
+		write_checkpoint(c, b->shard_id, &b->checkpoint);
+		c->done += (long long)b->n;
+	}
+	free(lines);
 }
 
 /* ------------------------------------------------------------ stats */
@@ -673,7 +714,7 @@ show_one(struct ctx *c, const char *shard, const struct uktv_position *pos)
 			    e.message);
 	}
 	if (uktv_ndjson_write(stdout, o) == -1)
-		err(EX_IOERR, "stdout");
+		uktv_toolopt_stdout_failed(&to, errno);
 	json_object_put(o);
 }
 
@@ -699,7 +740,7 @@ show_checkpoints(struct ctx *c)
 			    uktv_lease_to_json(uktv_leases_at(c->leases, i));
 
 			if (uktv_ndjson_write(stdout, o) == -1)
-				err(EX_IOERR, "stdout");
+				uktv_toolopt_stdout_failed(&to, errno);
 			json_object_put(o);
 		}
 		return 0;
@@ -1094,6 +1135,10 @@ main(int argc, char *argv[])
 	ro.limit = (int)limit;
 	ro.poll_ms = poll_ms;
 	ro.stop = &stop_signal;
+	/* Caught up, a follower writes nothing: it learns that its reader
+	 * went away while it waits. */
+	if (!c.no_output)
+		ro.watch_fd = STDOUT_FILENO;
 	ro.claim = claim;
 	ro.note = on_note;
 	ro.arg = &c;
@@ -1130,12 +1175,16 @@ main(int argc, char *argv[])
 			die(&e);
 		if (rc == UKTV_SR_END || rc == UKTV_SR_STOPPED)
 			break;
+		if (rc == UKTV_SR_CLOSED)
+			c.closed = 1;
 		if (rc == UKTV_SR_BATCH) {
 			batch(&c, &b);
 			progress(&c);
 			if (c.count > 0 && c.done >= c.count)
 				break;
 		}
+		if (c.closed)
+			break;
 	}
 
 	uktv_log_progress_done(&logger);
@@ -1170,6 +1219,9 @@ main(int argc, char *argv[])
 	free(c.at_shard);
 	if (stop_signal)
 		return 128 + stop_signal;
+	/* As `tail -f | head`: silent, what was written is checkpointed. */
+	if (c.closed)
+		return UKTV_EXIT_PIPE;
 	if (enrich_rc != 0)
 		return enrich_rc;
 	return c.bad > 0 ? 1 : 0;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,8 @@ enum {
 static struct uktv_toolopt to;
 static struct uktv_log lg;
 static struct uktv_ndjson_writer out;
+/* stdout's reader went away: the listing stops, the site does not. */
+static int out_closed;
 
 /* uktv-guide(1)'s SYNOPSIS: what a usage error prints. */
 #define SYNOPSIS \
@@ -65,13 +66,20 @@ die(const struct uktv_error *e)
 	exit(uktv_error_exit_code(e));
 }
 
-/* One change as a line on stdout: {"action":..,"file":..} or {..,"url":..}. */
+/*
+ * One change as a line on stdout: {"action":..,"file":..} or {..,"url":..}.
+ * The site is the product and these lines its log: once their reader has
+ * gone (`uktv-guide -o site | head -1`) they stop, and the site is still
+ * written whole, or an index would link to pages that were never made.
+ */
 static void
 emit(const char *action, const char *where, const char *a, const char *b)
 {
 	struct json_object *o;
 	char *v;
 
+	if (out_closed)
+		return;
 	if (asprintf(&v, "%s%s", a, b) == -1 ||
 	    (o = json_object_new_object()) == NULL) {
 		uktv_log_warn(&lg, "out of memory");
@@ -81,8 +89,11 @@ emit(const char *action, const char *where, const char *a, const char *b)
 	json_object_object_add(o, where, json_object_new_string(v));
 	free(v);
 	if (uktv_ndjson_writer_put(&out, o) == -1) {
-		uktv_log_errno(&lg, errno, "stdout");
-		exit(EX_IOERR);
+		if (!uktv_toolopt_pipe_closed(errno)) {
+			uktv_log_errno(&lg, errno, "stdout");
+			exit(EX_IOERR);
+		}
+		out_closed = 1;
 	}
 	json_object_put(o);
 }
@@ -123,7 +134,6 @@ main(int argc, char *argv[])
 	char *bucket = NULL, *prefix = NULL, why[320];
 	int ch;
 
-	signal(SIGPIPE, SIG_IGN);
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
@@ -234,7 +244,7 @@ main(int argc, char *argv[])
 	uktv_aws_free(aws);
 	free(bucket);
 	free(prefix);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	if (!out_closed && (fflush(stdout) == EOF || ferror(stdout))) {
 		uktv_log_errno(&lg, errno, "stdout");
 		return EX_IOERR;
 	}

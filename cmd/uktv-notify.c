@@ -121,6 +121,8 @@ struct ctx {
 	}				 fails[8];
 	size_t				 nfails;
 	struct uktv_error		 fatal;		/* stop: kind set */
+	int				 closed;	/* stdout's reader went away
+							 * (fatal holds a marker) */
 };
 
 static struct uktv_log logger;
@@ -196,7 +198,6 @@ setup_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static long
@@ -228,6 +229,33 @@ fatal_io(struct ctx *c, const char *what)
 	uktv_error_clear(&e);
 	uktv_error_set(&e, UKTV_ERR_IO, "%s: %s", what, strerror(errno));
 	set_fatal(c, &e);
+}
+
+/*
+ * Standard output's reader went away: the run stops as for a fatal error,
+ * before the record in hand, so that only records whose lines were all
+ * written are checkpointed; but silently, and with UKTV_EXIT_PIPE, as
+ * `tail -f | head` does.
+ */
+static void
+stdout_closed(struct ctx *c)
+{
+	struct uktv_error e;
+
+	if (c->fatal.kind == UKTV_ERR_NONE)
+		c->closed = 1;
+	uktv_error_clear(&e);
+	uktv_error_set(&e, UKTV_ERR_IO, "stdout: closed by its reader");
+	set_fatal(c, &e);
+}
+
+static void
+stdout_failed(struct ctx *c)
+{
+	if (uktv_toolopt_pipe_closed(errno))
+		stdout_closed(c);
+	else
+		fatal_io(c, "stdout");
 }
 
 /* "line 3", "line 3: Records[1]", "shard X: sequence Y" */
@@ -325,7 +353,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 	text = json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (uktv_ndjson_writer_put_raw(&c->out, text, strlen(text)) == -1) {
-		fatal_io(c, "stdout");
+		stdout_failed(c);
 		return -1;
 	}
 	c->notes++;
@@ -704,7 +732,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 			break;
 	}
 	if (fflush(stdout) == EOF)
-		fatal_io(c, "stdout");
+		stdout_failed(c);
 	if (spool_sync(c) == -1)
 		return;
 	if (i == b->n && c->fatal.kind == UKTV_ERR_NONE) {
@@ -739,6 +767,9 @@ follow(struct ctx *c, int to_end, long poll_ms)
 	o.to_end = to_end;
 	o.poll_ms = poll_ms;
 	o.stop = &stop_signal;
+	/* Caught up, it writes nothing: it learns while it waits that its
+	 * reader went away. */
+	o.watch_fd = STDOUT_FILENO;
 	o.claim = claim;
 	o.note = on_note;
 	o.arg = c;
@@ -753,6 +784,10 @@ follow(struct ctx *c, int to_end, long poll_ms)
 		}
 		if (rc == UKTV_SR_END || rc == UKTV_SR_STOPPED)
 			break;
+		if (rc == UKTV_SR_CLOSED) {
+			stdout_closed(c);
+			break;
+		}
 		if (rc == UKTV_SR_BATCH)
 			batch(c, &b);
 		if (c->fatal.kind != UKTV_ERR_NONE)
@@ -982,7 +1017,7 @@ main(int argc, char *argv[])
 		}
 		read_records(&c, fp);
 		if (fflush(stdout) == EOF)
-			fatal_io(&c, "stdout");
+			stdout_failed(&c);
 		spool_sync(&c);
 		if (fp != stdin)
 			fclose(fp);
@@ -994,10 +1029,10 @@ main(int argc, char *argv[])
 	if (c.fatal.kind == UKTV_ERR_NONE && !stop_signal)
 		digest_tick(&c, flush);
 	if (fflush(stdout) == EOF)
-		fatal_io(&c, "stdout");
+		stdout_failed(&c);
 
 	report_failures(&c);
-	if (c.fatal.kind != UKTV_ERR_NONE)
+	if (c.fatal.kind != UKTV_ERR_NONE && !c.closed)
 		uktv_log_error(&logger, &c.fatal);
 	if (c.bad > 0 || c.dead_count > 0)
 		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
@@ -1022,6 +1057,8 @@ main(int argc, char *argv[])
 	 * dead-lettered, and a delivery cut short is not a failure. */
 	if (stop_signal)
 		return 128 + stop_signal;
+	if (c.closed)
+		return UKTV_EXIT_PIPE;
 	if (c.fatal.kind != UKTV_ERR_NONE)
 		return uktv_error_exit_code(&c.fatal);
 	return c.bad > 0 || c.dead_count > 0 ? 1 : 0;

@@ -129,20 +129,18 @@ emit(struct json_object *o)
 		uktv_log_warn(&lg, "out of memory");
 		exit(EX_SOFTWARE);
 	}
-	if (uktv_ndjson_writer_put(&out, o) == -1) {
-		uktv_log_errno(&lg, errno, "stdout");
-		exit(EX_IOERR);
-	}
+	/* A change is made before it is printed: a reader that went away
+	 * (`| head -1`) only ends the listing. */
+	if (uktv_ndjson_writer_put(&out, o) == -1)
+		uktv_toolopt_stdout_failed(&to, errno);
 	json_object_put(o);
 }
 
 static int
 finish(int rc)
 {
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		uktv_log_errno(&lg, errno, "stdout");
-		return EX_IOERR;
-	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		uktv_toolopt_stdout_failed(&to, errno);
 	return rc;
 }
 

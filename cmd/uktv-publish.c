@@ -79,6 +79,10 @@ struct publisher {
 	unsigned long long		 failed;	/* records not delivered */
 	unsigned long long		 last_line;
 	int				 out_error;	/* stdout or dead-letter write failed */
+	/* stdout's reader went away (--results): no more input is taken,
+	 * the batch in hand is still sent, and the exit is UKTV_EXIT_PIPE. */
+	int				 closed;
+	int				 no_watch;	/* stdout not open: not polled */
 	struct uktv_error		 fatal;		/* a call failed outright */
 };
 
@@ -137,6 +141,16 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* A --results line could not be written. */
+static void
+results_failed(struct publisher *pb)
+{
+	if (uktv_toolopt_pipe_closed(errno))
+		pb->closed = 1;
+	else
+		pb->out_error = errno ? errno : EIO;
+}
+
 /* {"line":N,"error":code,"message":msg} on stdout with --results. */
 static void
 result_error(struct publisher *pb, unsigned long long line, const char *code,
@@ -144,14 +158,14 @@ result_error(struct publisher *pb, unsigned long long line, const char *code,
 {
 	struct json_object *o;
 
-	if (!pb->want_results)
+	if (!pb->want_results || pb->closed)
 		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "line", json_object_new_int64((int64_t)line));
 	json_object_object_add(o, "error", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(message));
 	if (uktv_ndjson_writer_put(&pb->results, o) == -1)
-		pb->out_error = errno ? errno : EIO;
+		results_failed(pb);
 	json_object_put(o);
 }
 
@@ -232,7 +246,7 @@ on_result(const struct uktv_kinesis_result *res, void *arg)
 	char msg[512];
 
 	if (res->error_code == NULL) {
-		if (!pb->want_results)
+		if (!pb->want_results || pb->closed)
 			return;
 		o = json_object_new_object();
 		json_object_object_add(o, "line",
@@ -242,7 +256,7 @@ on_result(const struct uktv_kinesis_result *res, void *arg)
 		json_object_object_add(o, "sequence",
 		    json_object_new_string(res->sequence ? res->sequence : ""));
 		if (uktv_ndjson_writer_put(&pb->results, o) == -1)
-			pb->out_error = errno ? errno : EIO;
+			results_failed(pb);
 		json_object_put(o);
 		return;
 	}
@@ -493,7 +507,6 @@ setup_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static double
@@ -517,6 +530,12 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 	int rc, status = 0;
 
 	for (;;) {
+		/* stdout's reader went away: nobody learns what becomes of
+		 * more lines, so none is taken; the batch in hand is sent. */
+		if (pb->closed) {
+			status = UKTV_EXIT_PIPE;
+			break;
+		}
 		if (stop_signal && status == 0) {
 			/*
 			 * Stop reading, but finish the lines already read: with
@@ -537,9 +556,13 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 		if (rc == 0)
 			break;
 		if (rc == -1) {
-			struct pollfd pfd[2] = {
+			/* With --results, stdout too (no events: its
+			 * POLLERR says the reader went away). */
+			struct pollfd pfd[3] = {
 				{ STDIN_FILENO, POLLIN, 0 },
-				{ signal_pipe[0], POLLIN, 0 }
+				{ signal_pipe[0], POLLIN, 0 },
+				{ pb->want_results && !pb->no_watch ?
+				    STDOUT_FILENO : -1, 0, 0 }
 			};
 
 			if (errno == EINTR)
@@ -553,7 +576,12 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 			flush(pb);
 			if (pb->want_results)
 				fflush(stdout);
-			(void)poll(pfd, 2, -1);
+			if (poll(pfd, 3, -1) > 0 &&
+			    (pfd[2].revents & (POLLERR | POLLHUP)) != 0)
+				pb->closed = 1;
+			/* A closed descriptor would wake poll at once, always. */
+			if ((pfd[2].revents & POLLNVAL) != 0)
+				pb->no_watch = 1;
 			continue;
 		}
 		pb->last_line = ln.lineno;
@@ -582,7 +610,7 @@ summary(struct publisher *pb, struct uktv_ndjson_reader *reader, int status,
 		uktv_log_error(&pb->log, &pb->fatal);
 		uktv_log_warn(&pb->log, "stopped after line %llu: the input after "
 		    "it was not read", pb->last_line);
-	} else if (status != 0)
+	} else if (status != 0 && status != UKTV_EXIT_PIPE)
 		uktv_log_warn(&pb->log, "stopped by %s after line %llu: %llu "
 		    "record%s delivered, %llu not; the input after it was not read",
 		    status - 128 == SIGINT ? "SIGINT" : "SIGTERM", pb->last_line,
@@ -756,6 +784,9 @@ main(int argc, char *argv[])
 
 	t0 = now_seconds();
 	status = publish_all(&pb, reader, batch_max);
+	/* The reader went away while the last records were sent. */
+	if (pb.closed && status == 0)
+		status = UKTV_EXIT_PIPE;
 	if (oldfl != -1)
 		(void)fcntl(STDIN_FILENO, F_SETFL, oldfl);
 	summary(&pb, reader, status, now_seconds() - t0);
@@ -764,7 +795,7 @@ main(int argc, char *argv[])
 		uktv_log_errno(&pb.log, errno, "%s", dead_path);
 		pb.out_error = EIO;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	if (!pb.closed && (fflush(stdout) == EOF || ferror(stdout))) {
 		uktv_log_errno(&pb.log, errno, "stdout");
 		pb.out_error = EIO;
 	}

@@ -436,6 +436,9 @@ main(int argc, char *argv[])
 	char country[3] = "GB", why[256];
 	int ch, want[K_MAX] = { 0 }, nwant = 0, print = 1, prune = 0;
 	int dry = 0, force = 0, bad = 0, rc = 0;
+	/* stdout's reader went away: the listing stops; the table, for
+	 * which the credits were spent, is still written. */
+	int closed = 0;
 
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
@@ -531,13 +534,18 @@ main(int argc, char *argv[])
 				/* The object as it came, plus its kind. */
 				json_object_object_add(o, "kind",
 				    json_object_new_string(kinds[k].name));
-				if (uktv_ndjson_writer_put(&out, o) == -1) {
-					uktv_log_errno(&logger, errno, "stdout");
-					exit(EX_IOERR);
+				if (!closed && uktv_ndjson_writer_put(&out, o)
+				    == -1) {
+					if (!uktv_toolopt_pipe_closed(errno)) {
+						uktv_log_errno(&logger, errno,
+						    "stdout");
+						exit(EX_IOERR);
+					}
+					closed = 1;
 				}
 				json_object_object_del(o, "kind");
 			}
-		if (fflush(stdout) == EOF) {
+		if (!closed && fflush(stdout) == EOF) {
 			uktv_log_errno(&logger, errno, "stdout");
 			exit(EX_IOERR);
 		}
@@ -572,6 +580,8 @@ main(int argc, char *argv[])
 	}
 	uktv_watchmode_free(wm);
 	uktv_aws_free(aws);
+	if (rc == 0 && closed)
+		rc = UKTV_EXIT_PIPE;
 	if (rc == 0 && bad > 0)
 		rc = 1;
 	return rc;

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -568,7 +567,11 @@ decide_all(struct uktv_titlestate *st, const struct uktv_titlestate_plan *plan,
 	free(seen);
 }
 
-static void
+/*
+ * Prints the events in id order; returns how many were written before
+ * stdout's reader went away (o->n: all of them).
+ */
+static size_t
 print_all(struct outs *o, const char *ts)
 {
 	struct uktv_ndjson_writer w;
@@ -590,16 +593,19 @@ print_all(struct outs *o, const char *ts)
 			json_object_put(ev);
 		} else
 			rc = uktv_ndjson_writer_put(&w, ev);
+		if (rc == -1 && uktv_toolopt_pipe_closed(errno))
+			return i;
 		if (rc == -1) {
 			/* The state is not saved: the next run sends again. */
-			uktv_log_errno(&lg, errno, "standard output");
+			uktv_log_errno(&lg, errno, "stdout");
 			exit(EX_IOERR);
 		}
 	}
 	if (fflush(stdout) == EOF) {
-		uktv_log_errno(&lg, errno, "standard output");
+		uktv_log_errno(&lg, errno, "stdout");
 		exit(EX_IOERR);
 	}
+	return o->n;
 }
 
 /* One run: the options, then what the steps below find out. */
@@ -905,6 +911,46 @@ reconcile(struct run *r, long long now_ms, const char *ts)
 	free(pp);
 }
 
+/*
+ * stdout's reader went away after the first written of r->outs: the state
+ * to save is the one this run started from with only those titles brought
+ * up to date (sent, or removed), so that it claims nothing that was not
+ * written; the rest are found new, changed or gone again next time.  The
+ * run itself counts as cut short: pairs and the last complete run stay as
+ * they were, or --changes would not ask again for what was not sent.
+ */
+static void
+keep_written(struct run *r, size_t written)
+{
+	struct uktv_titlestate old;
+	struct uktv_titlestate_title *t, *nt;
+	struct uktv_error e;
+	char id[UKTV_TITLESTATE_ID_MAX + 1];
+	int found;
+
+	if (r->state_path == NULL)
+		return;
+	uktv_titlestate_init(&old);
+	uktv_error_clear(&e);
+	if (uktv_titlestate_load(&old, r->state_path, &found, &e) == -1)
+		die(&e);
+	for (size_t i = 0; i < written; i++) {
+		snprintf(id, sizeof(id), "%lld", r->outs.v[i].id);
+		if ((t = uktv_titlestate_title_find(&r->st, id)) == NULL) {
+			uktv_titlestate_title_remove(&old, id);
+			continue;
+		}
+		if ((nt = uktv_titlestate_title_put(&old, id)) == NULL ||
+		    uktv_titlestate_title_set_pairs(nt,
+		    (const char *const *)t->pairs, t->npairs) == -1)
+			die_oom();
+		memcpy(nt->digest, t->digest, sizeof(nt->digest));
+		nt->emitted_ms = t->emitted_ms;
+	}
+	uktv_titlestate_clear(&r->st);
+	r->st = old;
+}
+
 static void
 save_state(struct run *r)
 {
@@ -1006,6 +1052,7 @@ main(int argc, char *argv[])
 	char why[300], ts[32];
 	long ms;
 	int ch, rc;
+	size_t written;
 
 	memset(&r, 0, sizeof(r));
 	strlcpy(r.country, "GB", sizeof(r.country));
@@ -1108,9 +1155,6 @@ main(int argc, char *argv[])
 	if (r.prefs_from == NULL)
 		r.table = uktv_toolopt_table(&to, r.table);
 	uktv_log_init(&lg, PROG, to.verbosity);
-	/* A reader that went away is an error to report, not a silent death:
-	 * the state must then not be saved. */
-	signal(SIGPIPE, SIG_IGN);
 
 	/* Region and credentials are checked on first use: with --prefs-from
 	 * and the key in the environment no AWS call is made. */
@@ -1140,9 +1184,17 @@ main(int argc, char *argv[])
 	now_ms = uktv_time_now_ms();
 	uktv_time_format(now_ms, ts);
 	reconcile(&r, now_ms, ts);
-	print_all(&r.outs, ts);
-	/* Only once every event is out: a reader that went away before
-	 * leaves the state as it was, and the next run sends them again. */
+	written = print_all(&r.outs, ts);
+	if (written < r.outs.n) {
+		/* The reader went away (`| head`): the state claims only
+		 * what it was sent, silently, as `tail -f | head` ends. */
+		keep_written(&r, written);
+		save_state(&r);
+		run_free(&r);
+		return UKTV_EXIT_PIPE;
+	}
+	/* Only once every event is out: a write that failed before leaves
+	 * the state as it was, and the next run sends them again. */
 	save_state(&r);
 	rc = report(&r);
 	run_free(&r);

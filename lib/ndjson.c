@@ -622,16 +622,21 @@ uktv_ndjson_writer_init(struct uktv_ndjson_writer *w, FILE *fp)
  * there.  iov is used up.
  */
 static int
-write_pieces(FILE *fp, struct iovec *iov, int n)
+write_pieces(FILE *fp, struct iovec *iov, int n, size_t *done)
 {
 	ssize_t w;
 	int fd = fileno(fp);
 
+	*done = 0;
 	if (fd < 0) {
-		for (int i = 0; i < n; i++)
-			if (fwrite(iov[i].iov_base, 1, iov[i].iov_len, fp) !=
-			    iov[i].iov_len)
+		for (int i = 0; i < n; i++) {
+			size_t k = fwrite(iov[i].iov_base, 1, iov[i].iov_len,
+			    fp);
+
+			*done += k;
+			if (k != iov[i].iov_len)
 				return -1;
+		}
 		return 0;
 	}
 	if (fflush(fp) == EOF)
@@ -647,6 +652,7 @@ write_pieces(FILE *fp, struct iovec *iov, int n)
 				continue;
 			return -1;
 		}
+		*done += (size_t)w;
 		while (n > 0 && (size_t)w >= iov->iov_len) {
 			w -= (ssize_t)iov->iov_len;
 			iov++;
@@ -663,9 +669,17 @@ write_pieces(FILE *fp, struct iovec *iov, int n)
 int
 uktv_ndjson_write_all(FILE *fp, const void *buf, size_t len)
 {
+	size_t done;
+
+	return uktv_ndjson_write_part(fp, buf, len, &done);
+}
+
+int
+uktv_ndjson_write_part(FILE *fp, const void *buf, size_t len, size_t *done)
+{
 	struct iovec iov = { (void *)(uintptr_t)buf, len };
 
-	return write_pieces(fp, &iov, 1);
+	return write_pieces(fp, &iov, 1, done);
 }
 
 int
@@ -679,8 +693,10 @@ uktv_ndjson_writer_put_raw(struct uktv_ndjson_writer *w, const char *text,
 
 	/* A line to a pipe is written out now, so it goes around stdio:
 	 * see uktv_ndjson_write_all. */
+	size_t done;
+
 	if (w->flush_lines)
-		return write_pieces(w->fp, iov, 2);
+		return write_pieces(w->fp, iov, 2, &done);
 	if (fwrite(text, 1, len, w->fp) != len || putc('\n', w->fp) == EOF)
 		return -1;
 	return 0;

@@ -187,5 +187,10 @@ int	uktv_ndjson_write(FILE *, json_object *);
  * ignored, ENOSPC ...).
  */
 int	uktv_ndjson_write_all(FILE *, const void *buf, size_t len);
+/* As uktv_ndjson_write_all, and *done says how many of the len bytes went
+ * out, on failure too (EPIPE after part of a chunk: the lines wholly in
+ * that part were written, the rest were not). */
+int	uktv_ndjson_write_part(FILE *, const void *buf, size_t len,
+	    size_t *done);
 
 #endif

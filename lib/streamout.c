@@ -126,13 +126,29 @@ uktv_streamout_free(struct uktv_streamout *o)
 	o->cap = o->outlen = 0;
 }
 
+/* buf[0, len) out, counting the lines that went out whole: on EPIPE after
+ * part of a chunk the caller learns which records its reader has. */
+static int
+write_out(struct uktv_streamout *o, const char *buf, size_t len)
+{
+	const char *p = buf, *end, *nl;
+	size_t done;
+	int rc;
+
+	rc = uktv_ndjson_write_part(o->fp, buf, len, &done);
+	for (end = buf + done; p < end && (nl = memchr(p, '\n',
+	    (size_t)(end - p))) != NULL; p = nl + 1)
+		o->lines_out++;
+	return rc;
+}
+
 int
 uktv_streamout_flush(struct uktv_streamout *o)
 {
 	size_t n = o->outlen;
 
 	o->outlen = 0;
-	if (n > 0 && uktv_ndjson_write_all(o->fp, o->out, n) == -1)
+	if (n > 0 && write_out(o, o->out, n) == -1)
 		return -1;
 	return fflush(o->fp) == EOF ? -1 : 0;
 }
@@ -203,11 +219,11 @@ put(struct uktv_streamout *o, const char *s, size_t n)
 		size_t len = o->outlen;
 
 		o->outlen = 0;
-		if (uktv_ndjson_write_all(o->fp, o->out, len) == -1)
+		if (write_out(o, o->out, len) == -1)
 			return -1;
 	}
 	if (n >= OUT_CHUNK)
-		return uktv_ndjson_write_all(o->fp, s, n);
+		return write_out(o, s, n);
 	if (o->out == NULL && (o->out = malloc(OUT_CHUNK)) == NULL)
 		return -1;
 	memcpy(o->out + o->outlen, s, n);

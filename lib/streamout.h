@@ -54,6 +54,9 @@ struct uktv_streamout {
 	size_t	 cap;
 	char	*out;		/* lines not yet written, owned */
 	size_t	 outlen;
+	/* Lines written whole to fp so far (a line's "\n" went out): when a
+	 * write fails (EPIPE) the lines after these did not reach fp. */
+	unsigned long long lines_out;
 };
 
 void	uktv_streamout_init(struct uktv_streamout *, FILE *);

@@ -9,7 +9,9 @@
  * users want the record objects.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,7 @@ struct uktv_streamreader {
 	unsigned			 gen;
 	int				 need_list;
 	long long			 refresh_at;
+	int				 closed;	/* watch_fd's reader gone */
 
 	/* The answer being delivered. */
 	int				 pending;
@@ -146,13 +149,32 @@ backoff_ms(const struct uktv_streamreader *r, int attempt)
 }
 
 static void
-sleep_until(const struct uktv_streamreader *r, long long when)
+sleep_until(struct uktv_streamreader *r, long long when)
 {
 	long long d = when - now_ms();
 	struct timespec ts;
+	struct pollfd p;
 
 	if (d <= 0 || (r->o.stop != NULL && *r->o.stop))
 		return;
+	if (r->o.watch_fd > 0) {
+		/* No events asked: poll wakes only for POLLERR/POLLHUP, the
+		 * moment the output's reader closes, or at the time.  A
+		 * signal cuts it short (EINTR): next() looks at stop. */
+		p.fd = r->o.watch_fd;
+		p.events = 0;
+		p.revents = 0;
+		if (poll(&p, 1, d > INT_MAX ? INT_MAX : (int)d) != 1 ||
+		    (p.revents & POLLNVAL) == 0) {
+			if ((p.revents & (POLLERR | POLLHUP)) != 0)
+				r->closed = 1;
+			return;
+		}
+		/* Not an open descriptor: nothing to watch, so sleep (an
+		 * at once returning poll would spin). */
+		if ((d = when - now_ms()) <= 0)
+			return;
+	}
 	ts.tv_sec = d / 1000;
 	ts.tv_nsec = (d % 1000) * 1000000;
 	/* A signal cuts the sleep short (EINTR): next() looks at stop. */
@@ -1476,6 +1498,8 @@ uktv_streamreader_next(struct uktv_streamreader *r, size_t max_records,
 	for (;;) {
 		if (r->o.stop != NULL && *r->o.stop)
 			return UKTV_SR_STOPPED;
+		if (r->closed)
+			return UKTV_SR_CLOSED;
 		if (r->pending) {
 			deliver(r, max_records, b);
 			return UKTV_SR_BATCH;

@@ -169,6 +169,16 @@ struct uktv_streamreader_opts {
 	/* Set by a signal handler: uktv_streamreader_next returns
 	 * UKTV_SR_STOPPED at its next wait or call. */
 	volatile sig_atomic_t	*stop;
+	/*
+	 * The descriptor the caller writes what it reads to (standard output:
+	 * 1), watched while the reader waits between calls: a caught-up
+	 * follower writes nothing, so without this it would never learn that
+	 * its reader went away (`uktv-consume -s S | head -1`).  When poll(2)
+	 * says POLLERR or POLLHUP (a pipe or socket whose reader closed),
+	 * uktv_streamreader_next returns UKTV_SR_CLOSED.  0: none (standard
+	 * input is never an output, and 0 is what a zeroed opts holds).
+	 */
+	int			 watch_fd;
 	uktv_sr_claim_fn	 claim;		/* NULL: read every shard from start */
 	uktv_sr_note_fn		 note;		/* NULL: no notes */
 	void			*arg;
@@ -178,7 +188,8 @@ enum uktv_sr_result {
 	UKTV_SR_END = 0,	/* every shard at its end (to_end / until_ms) */
 	UKTV_SR_BATCH = 1,	/* *batch filled */
 	UKTV_SR_IDLE = 2,	/* nothing within max_wait_ms */
-	UKTV_SR_STOPPED = 3	/* *opts->stop was set */
+	UKTV_SR_STOPPED = 3,	/* *opts->stop was set */
+	UKTV_SR_CLOSED = 4	/* opts->watch_fd's reader went away */
 };
 
 struct uktv_streamreader_stats {
@@ -205,7 +216,8 @@ void	uktv_streamreader_free(struct uktv_streamreader *);
 /*
  * The next batch of at most max_records records (0: no bound) of one
  * shard, or UKTV_SR_IDLE when nothing came within max_wait_ms (< 0: wait
- * as long as it takes), UKTV_SR_END, UKTV_SR_STOPPED, or -1 with err (a
+ * as long as it takes), UKTV_SR_END, UKTV_SR_STOPPED, UKTV_SR_CLOSED (seen
+ * while waiting: nothing is pending then), or -1 with err (a
  * failure that retrying did not cure, or the claim hook's).  The batch is
  * valid until the next call.  Records of one shard come in order; a
  * shard's batches are never interleaved with a child's.

@@ -4,6 +4,8 @@
  * otherwise repeat these lines.
  */
 #include <err.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,24 @@ uktv_toolopt_init(struct uktv_toolopt *to, const char *prog)
 {
 	memset(to, 0, sizeof(*to));
 	to->prog = prog;
+	/* Killed by SIGPIPE, a tool cannot checkpoint what it did write, nor
+	 * finish a site whose log nobody reads: it gets EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+uktv_toolopt_pipe_closed(int errnum)
+{
+	return errnum == EPIPE;
+}
+
+void
+uktv_toolopt_stdout_failed(const struct uktv_toolopt *to, int errnum)
+{
+	if (uktv_toolopt_pipe_closed(errnum))
+		exit(UKTV_EXIT_PIPE);
+	fprintf(stderr, "%s: stdout: %s\n", to->prog, strerror(errnum));
+	exit(EX_IOERR);
 }
 
 /* Decimal seconds ("5", "0.5") to milliseconds, 1 ms .. 1 day. */

@@ -95,7 +95,29 @@ struct uktv_toolopt {
 	char			 why[256];
 };
 
+/*
+ * The exit status of a tool whose standard output's reader went away
+ * (uktv(7)): 128 + SIGPIPE, what a shell shows for `tail -f | head`, so
+ * that a pipeline reads the same whichever uktv tool was cut off.
+ */
+#define UKTV_EXIT_PIPE	141
+
+/* Also ignores SIGPIPE: a write to a closed pipe is then EPIPE, which the
+ * tool meets where it can still commit what it did write. */
 void	uktv_toolopt_init(struct uktv_toolopt *, const char *prog);
+/*
+ * 1 when errnum says standard output's reader has gone (EPIPE; with SIGPIPE
+ * ignored a closed socket says so too).
+ */
+int	uktv_toolopt_pipe_closed(int errnum);
+/*
+ * A write to standard output failed with errnum.  Its reader went away
+ * (uktv_toolopt_pipe_closed): exit UKTV_EXIT_PIPE without a word, as
+ * `tail -f | head` does; anything else (ENOSPC, EIO): "prog: stdout: why"
+ * on stderr, exit 74.  Call it once what was written is committed.
+ */
+void	uktv_toolopt_stdout_failed(const struct uktv_toolopt *, int errnum)
+	    __attribute__((noreturn));
 enum uktv_toolopt_result uktv_toolopt_handle(struct uktv_toolopt *, int ch,
 	    const char *optarg);
 /*

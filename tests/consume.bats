@@ -753,3 +753,36 @@ nogrep() {
 	run cat "$BATS_FILE_TMPDIR/consumer.log"
 	refute_output --partial "Interrupted"
 }
+
+@test "| head -1: exit 141 without a word, the checkpoint at the last record written whole, not beyond" {
+	make_stream "$S" 1
+	# about 250 KB of lines in one answer: more than a pipe and head take
+	h put "$S" 1 4000
+	head1 uktv-consume -s "$S" -e --checkpoint "$CK"
+	pipe_closed_ok
+	assert_equal "$(jq .n <<<"$head1_first")" 1
+	ck=$(jq -r .position "$CK/shardId-000000000000.json")
+	# every line up to the checkpoint fits in what the pipe and head took
+	# (a pipe's capacity, and head's read of at most as much)
+	uktv-consume -s "$S" -e >"$BATS_TEST_TMPDIR/all"
+	cap=$(python3 -c 'import fcntl, os; r, w = os.pipe(); print(fcntl.fcntl(w, 1032))')
+	[ "$ck" -ge 1 ]
+	[ "$(head -n "$ck" "$BATS_TEST_TMPDIR/all" | wc -c)" -le $((2 * cap)) ]
+	# and the next run reads on from there: nothing lost, nothing twice
+	uktv-consume -s "$S" -e --checkpoint "$CK" >"$BATS_TEST_TMPDIR/rest"
+	assert_equal "$(head -1 "$BATS_TEST_TMPDIR/rest" | jq .n)" $((ck + 1))
+	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/rest" | jq .n)" 4000
+	assert_equal "$(lines "$BATS_TEST_TMPDIR/rest")" $((4000 - ck))
+}
+
+@test "a caught-up follower piped into head -1 exits 141 once head has gone, checkpointed" {
+	make_stream "$S" 1
+	h put "$S" 1 3
+	# no -e: it follows; SIGPIPE as a shell leaves it
+	run -0 timeout 60 bash -c 'uktv-consume -s "$1" --checkpoint "$2" --poll-interval 0.2 2>"$3" | head -1; echo "status ${PIPESTATUS[0]}"' \
+	    _ "$S" "$CK" "$BATS_TEST_TMPDIR/err"
+	assert_equal "$(head -1 <<<"$output" | jq .n)" 1
+	assert_line "status 141"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	assert_equal "$(jq -r .position "$CK/shardId-000000000000.json")" 3
+}

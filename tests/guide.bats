@@ -458,6 +458,26 @@ the prefix has an empty, \".\" or \"..\" part"
 	[[ $stderr == "uktv-guide: list s3://$BUCKET/x/: "* ]]
 }
 
+@test "-o DIR | head -1: the log stops, the site is written whole, exit 0 without a word" {
+	# A deep folder: 27 log lines of 3.5 KB each, more than a pipe and
+	# head take, so the log is cut while files are still to be written.
+	D="$BATS_TEST_TMPDIR"
+	for i in $(seq 14); do D="$D/$(printf 'd%.0s' $(seq 250))"; done
+	mkdir -p "$D"
+	head1 uktv-guide -t Original -o "$D/site"
+	[ "$head1_status" = 0 ] || fail "exit $head1_status; stderr: $head1_err"
+	assert_equal "$head1_err" ""
+	jq -e '.action == "created"' <<<"$head1_first"
+	# every page the index links to is there, and every page a full run
+	# writes
+	links_resolve "$D/site/index.html" "$D/site"/pairs/*.html "$D/site"/titles/*.html
+	uktv-guide -t Original -o "$BATS_TEST_TMPDIR/full" >/dev/null
+	diff <(cd "$D/site" && find . | sort) <(cd "$BATS_TEST_TMPDIR/full" && find . | sort)
+	# and the next run finds nothing to do
+	run -0 --separate-stderr uktv-guide -t Original -o "$D/site"
+	assert_output ""
+}
+
 @test "S3 requests for keys with spaces, UTF-8, @ and + are signed exactly as botocore signs them" {
 	# moto's own checking cannot judge these keys (it rejects the AWS CLI's
 	# requests for them too): a capture endpoint records what uktv sends and

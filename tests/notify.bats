@@ -675,3 +675,40 @@ PY
 	[ "$(tail -c 1 "$out" | od -An -c | tr -d ' ')" = '\n' ]
 	diff "$out" <(head -n "$n" "$BATS_TEST_TMPDIR/all")
 }
+
+@test "stream | head -1: exit 141 without a word; the checkpoint claims only records whose lines were all written" {
+	make_table NotifyHead
+	# 50 users on 26 x 7, 20 titles there: 1,000 lines, far more than a
+	# pipe and head take
+	for i in $(seq 50); do
+		printf '{"user":"u%02d","sources":["26"],"genres":["7"],"favourites":[]}\n' "$i"
+	done | uktv-prefs -t NotifyHead import --no-validate >/dev/null
+	put_titles NotifyHead $(seq 20)
+	ck="$BATS_TEST_TMPDIR/ck"
+	uktv-notify -t NotifyHead -e --poll-interval 0.1 --from trim-horizon >"$BATS_TEST_TMPDIR/all"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/all")" 1000
+	head1 uktv-notify -t NotifyHead -e --poll-interval 0.1 --from trim-horizon --checkpoint "$ck"
+	pipe_closed_ok
+	assert_equal "$head1_first" "$(head -1 "$BATS_TEST_TMPDIR/all")"
+	# the next run starts with the first record not wholly written: what it
+	# prints is the rest of the whole output from a record's first line
+	run -0 --separate-stderr uktv-notify -t NotifyHead -e --poll-interval 0.1 --checkpoint "$ck"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/rest"
+	done_lines=$((1000 - $(wc -l <"$BATS_TEST_TMPDIR/rest")))
+	assert_equal $((done_lines % 50)) 0
+	diff "$BATS_TEST_TMPDIR/rest" <(tail -n +$((done_lines + 1)) "$BATS_TEST_TMPDIR/all")
+	# and what it claims fits in what the pipe and head could take
+	cap=$(python3 -c 'import fcntl, os; r, w = os.pipe(); print(fcntl.fcntl(w, 1032))')
+	[ "$(head -n "$done_lines" "$BATS_TEST_TMPDIR/all" | wc -c)" -le $((2 * cap)) ]
+}
+
+@test "stream: a caught-up follower piped into head -1 exits 141 once head has gone" {
+	table_with_prefs NotifyFollow
+	put_title NotifyFollow 9000001 "Prime Drama" 26 7
+	# no -e: it follows; SIGPIPE as a shell leaves it
+	run -0 timeout 60 bash -c 'uktv-notify -t NotifyFollow --from trim-horizon --poll-interval 0.2 --checkpoint "$1" 2>"$2" | head -1; echo "status ${PIPESTATUS[0]}"' \
+	    _ "$BATS_TEST_TMPDIR/ck" "$BATS_TEST_TMPDIR/err"
+	assert_equal "$(head -1 <<<"$output" | shape)" '["bob","new_title","9000001","Prime Drama",{}]'
+	assert_line "status 141"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+}

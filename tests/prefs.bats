@@ -485,6 +485,26 @@ uktv-prefs: line 7: no \"user\""
 	assert_equal "$(sks nobom)" "source:203"
 }
 
+@test "list | head -1: exit 141 without a word, the table as it was" {
+	make_table PrefsHead
+	# 1,000 users with long ids, about 160 KB of lines: far more than a
+	# pipe and head take (stored in one go: an import checks each user)
+	python3 - <<'PY'
+import os
+import boto3
+t = boto3.resource("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).Table("PrefsHead")
+with t.batch_writer() as w:
+    for i in range(1, 1001):
+        for sk in ("source:203", "genre:4"):
+            w.put_item(Item={"PK": "userpref:u%04d-%s" % (i, "x" * 90), "SK": sk})
+PY
+	head1 uktv-prefs -t PrefsHead list
+	pipe_closed_ok
+	assert_equal "$(jq -r .user <<<"$head1_first")" "u0001-$(printf 'x%.0s' $(seq 90))"
+	run -0 uktv-prefs -t PrefsHead list
+	assert_equal "${#lines[@]}" 1000
+}
+
 @test "every tool: a usage error is one line in the same words, then the synopsis only, exit 2; --help is the whole help on stdout" {
 	for t in uktv-refdata uktv-prefs uktv-titles uktv-publish uktv-consume uktv-notify uktv-guide; do
 		run --separate-stderr "$t" --frobnicate

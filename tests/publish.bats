@@ -496,3 +496,19 @@ PY
 	# the stalled call never reached moto; its retry did, once
 	assert_equal "$(puts)" "[3,3]"
 }
+
+@test "--results | head -1: exit 141 without a word; the input stops being read, what was read is sent once, in order" {
+	stream
+	# 3,000 results: far more than a pipe and head take
+	events 3000 >"$IN"
+	head1 bash -c 'cat "$1" 2>/dev/null | exec uktv-publish -s "$2" --results' _ "$IN" "$S"
+	pipe_closed_ok
+	jq -e '.line == 1 and (.sequence | type == "string")' <<<"$head1_first"
+	# the stream holds the first k lines, each once, in order; the rest of
+	# the input was not read
+	run records "$S"
+	jq -r '.data | fromjson | .payload.id' <<<"$output" >"$BATS_TEST_TMPDIR/ids"
+	k=$(wc -l <"$BATS_TEST_TMPDIR/ids")
+	[ "$k" -ge 1 ] && [ "$k" -lt 3000 ]
+	diff "$BATS_TEST_TMPDIR/ids" <(seq "$k")
+}

@@ -460,3 +460,16 @@ gb_sources_count() {
 	assert_success
 	grep -qx "uktv-refdata: Watchmode: 2 calls; quota: 2500 of 2500 credits used" <<<"$stderr"
 }
+
+@test "| head -1: exit 141 without a word; the listing stops, the table is still written whole" {
+	table
+	# 1,500 GB sources: far more than a pipe and head take
+	jq -c '{sources: [range(1; 1501) as $i | .sources[0] | .id = 100000 + $i |
+	    .name = "Source \($i)" | .regions = ["GB"]]}' "$CAT" >"$BATS_TEST_TMPDIR/sources.json"
+	watchmode_change "@$BATS_TEST_TMPDIR/sources.json" >/dev/null
+	head1 uktv-refdata -t "$T" sources
+	pipe_closed_ok
+	jq -e '.kind == "source" and .id == 100001' <<<"$head1_first"
+	# the credits were spent: what they bought is stored, all of it
+	assert_equal "$(items source: | wc -l)" 1500
+}

@@ -107,4 +107,30 @@ term_taken() {
 	fi
 }
 
+# head1 COMMAND...: COMMAND | head -1, COMMAND bounded in time (timeout: 124
+# when it hangs), with SIGPIPE ignored as systemd (IgnoreSIGPIPE=) and many
+# runners start services: the exit status is then the tool's own choice,
+# never a death by the signal that a shell would show as 141 too.  Sets
+# head1_first (head's line), head1_status (COMMAND's exit status) and
+# head1_err (COMMAND's stderr).
+head1() {
+	local d="$BATS_TEST_TMPDIR/head1"
+	mkdir -p "$d"
+	(
+		trap '' PIPE
+		timeout 60 "$@" 2>"$d/err" | head -1 >"$d/first"
+		echo "${PIPESTATUS[0]}" >"$d/status"
+	)
+	head1_first=$(cat "$d/first")
+	head1_status=$(cat "$d/status")
+	head1_err=$(cat "$d/err")
+}
+
+# pipe_closed_ok: what head1 saw is how every uktv tool ends on a closed
+# pipe (uktv(7)): exit 141, nothing on stderr.
+pipe_closed_ok() {
+	[ "$head1_status" = 141 ] || fail "exit $head1_status, not 141; stderr: $head1_err"
+	[ -z "$head1_err" ] || fail "stderr: $head1_err"
+}
+
 load "$UKTV_ROOT/tests/helpers/moto.bash"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ndjson.h"
+#include "streamout.h"
 #include "unit.h"
 
 /* A stream with a file descriptor (the reader's read(2) path). */
@@ -996,6 +997,53 @@ test_writer_flushes_pipes_and_reports_epipe(void)
 	json_object_put(o);
 }
 
+/*
+ * A write the pipe takes only part of (a reader gone, here a full pipe that
+ * does not block): write_part says how much went out, and a streamout counts
+ * only the lines that went out whole, so a tool checkpoints no further.
+ */
+static void
+test_write_part_and_lines_out(void)
+{
+	struct uktv_stream_record rec;
+	struct uktv_streamout so;
+	char line[100], big[10000];
+	size_t done = 0;
+	int fds[2], cap;
+	FILE *fp;
+
+	if (pipe(fds) == -1)
+		return;
+	fcntl(fds[1], F_SETPIPE_SZ, 4096);
+	cap = fcntl(fds[1], F_GETPIPE_SZ);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	fp = fdopen(fds[1], "w");
+	memset(big, 'x', sizeof(big));
+	errno = 0;
+	CHECK_INT(uktv_ndjson_write_part(fp, big, sizeof(big), &done), -1);
+	CHECK_INT(errno, EAGAIN);
+	CHECK_INT(done, cap);
+	/* Empty the pipe; then 99-byte objects and their newlines. */
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	while (read(fds[0], big, sizeof(big)) > 0)
+		;
+	memset(line, ' ', sizeof(line));
+	line[0] = '{';
+	line[98] = '}';
+	memset(&rec, 0, sizeof(rec));
+	rec.data = (const unsigned char *)line;
+	rec.data_len = 99;
+	uktv_streamout_init(&so, fp);
+	for (int i = 0; i < 200; i++)
+		CHECK_INT(uktv_streamout_data(&so, &rec, UKTV_SO_OBJECT), 0);
+	CHECK_INT(so.lines_out, 0);
+	CHECK_INT(uktv_streamout_flush(&so), -1);
+	CHECK_INT(so.lines_out, cap / 100);
+	uktv_streamout_free(&so);
+	fclose(fp);
+	close(fds[0]);
+}
+
 static volatile sig_atomic_t usr1_seen;
 static int usr1_ack = -1;
 
@@ -1111,6 +1159,7 @@ main(void)
 	RUN(test_read_error_and_bad_arguments);
 	RUN(test_writer_bytes);
 	RUN(test_writer_flushes_pipes_and_reports_epipe);
+	RUN(test_write_part_and_lines_out);
 	RUN(test_writer_survives_a_signal_on_a_full_pipe);
 	return UNIT_DONE();
 }
