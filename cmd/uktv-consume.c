@@ -713,9 +713,7 @@ show_one(struct ctx *c, const char *shard, const struct uktv_position *pos)
 			uktv_log_info(&logger, "shard %s: no lag: %s", shard,
 			    e.message);
 	}
-	if (uktv_ndjson_write(stdout, o) == -1)
-		uktv_toolopt_stdout_failed(&to, errno);
-	json_object_put(o);
+	uktv_toolopt_write_json(&to, o);
 }
 
 static int
@@ -736,12 +734,8 @@ show_checkpoints(struct ctx *c)
 		if (uktv_leases_read(c->leases, &e) == -1)
 			die(&e);
 		for (size_t i = 0; i < uktv_leases_count(c->leases); i++) {
-			struct json_object *o =
-			    uktv_lease_to_json(uktv_leases_at(c->leases, i));
-
-			if (uktv_ndjson_write(stdout, o) == -1)
-				uktv_toolopt_stdout_failed(&to, errno);
-			json_object_put(o);
+			uktv_toolopt_write_json(&to,
+			    uktv_lease_to_json(uktv_leases_at(c->leases, i)));
 		}
 		return 0;
 	}

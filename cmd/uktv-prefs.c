@@ -131,8 +131,13 @@ emit(struct json_object *o)
 	}
 	/* A change is made before it is printed: a reader that went away
 	 * (`| head -1`) only ends the listing. */
-	if (uktv_ndjson_writer_put(&out, o) == -1)
-		uktv_toolopt_stdout_failed(&to, errno);
+	if (uktv_ndjson_writer_put(&out, o) == -1) {
+		int e = errno;
+
+		/* Freed before the exit: nothing is left for a leak check. */
+		json_object_put(o);
+		uktv_toolopt_stdout_failed(&to, e);
+	}
 	json_object_put(o);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "awsjson.h"
+#include "ndjson.h"
 #include "prefs.h"
 #include "toolopt.h"
 
@@ -43,6 +44,19 @@ uktv_toolopt_stdout_failed(const struct uktv_toolopt *to, int errnum)
 		exit(UKTV_EXIT_PIPE);
 	fprintf(stderr, "%s: stdout: %s\n", to->prog, strerror(errnum));
 	exit(EX_IOERR);
+}
+
+void
+uktv_toolopt_write_json(const struct uktv_toolopt *to, struct json_object *o)
+{
+	int e;
+
+	if (uktv_ndjson_write(stdout, o) == -1) {
+		e = errno;
+		json_object_put(o);
+		uktv_toolopt_stdout_failed(to, e);
+	}
+	json_object_put(o);
 }
 
 /* Decimal seconds ("5", "0.5") to milliseconds, 1 ms .. 1 day. */

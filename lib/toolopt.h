@@ -118,6 +118,11 @@ int	uktv_toolopt_pipe_closed(int errnum);
  */
 void	uktv_toolopt_stdout_failed(const struct uktv_toolopt *, int errnum)
 	    __attribute__((noreturn));
+/* Writes o as one line on stdout and frees it; a failed write ends the
+ * tool as uktv_toolopt_stdout_failed does (o freed first). */
+struct json_object;
+void	uktv_toolopt_write_json(const struct uktv_toolopt *,
+	    struct json_object *o);
 enum uktv_toolopt_result uktv_toolopt_handle(struct uktv_toolopt *, int ch,
 	    const char *optarg);
 /*

@@ -8,7 +8,9 @@
 load helpers/common
 
 setup_file() {
-	unset MAKEFLAGS MAKELEVEL MFLAGS
+	# A package is a plain build, whatever build this run's make check made
+	# (SANITIZE=1 and its B would reach dh's make through the environment).
+	unset MAKEFLAGS MAKELEVEL MFLAGS SANITIZE B
 	local top="$BATS_FILE_TMPDIR/pkg" src
 	src="$top/uktv-$(sed -n 's/^VERSION *= *//p' "$UKTV_ROOT/Makefile")"
 	mkdir -p "$src"

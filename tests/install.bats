@@ -15,6 +15,16 @@ setup_file() {
 	echo $? >"$BATS_FILE_TMPDIR/install.rc"
 }
 
+# cc: under make check SANITIZE=1 the installed library is built with ASan
+# and UBSan, so a program linked against it is too.
+cc() {
+	if [ "${SANITIZE:-}" = 1 ]; then
+		command cc -fsanitize=address,undefined "$@"
+	else
+		command cc "$@"
+	fi
+}
+
 setup() {
 	unset MAKEFLAGS MAKELEVEL MFLAGS
 	STAGE="$BATS_FILE_TMPDIR/stage"
