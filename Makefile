@@ -48,14 +48,33 @@ endif
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Ilib $(PKG_CFLAGS) \
+# The library's floors, lowest first (ARCHITECTURE.md).  Each folder is
+# compiled with the include paths of its own floor and those below it only,
+# so an include that points up does not compile; tests/layers.bats checks
+# the finer rules (stream and guide apart, aws/auth below the AWS client).
+LIB_DIRS   = lib/util lib/net lib/aws/auth lib/aws lib/stream lib/guide
+INC_UTIL   = -Ilib/util
+INC_NET    = $(INC_UTIL) -Ilib/net
+INC_AWS    = $(INC_NET) -Ilib/aws/auth -Ilib/aws
+INC_STREAM = $(INC_AWS) -Ilib/stream
+INC_GUIDE  = $(INC_AWS) -Ilib/guide -Ilib/stream -Icmd/common
+# cmd/common: tool-only code that may print and exit; never installed.
+INC_ALL    = $(INC_AWS) -Ilib/stream -Ilib/guide -Icmd/common
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
              -DUKTV_VERSION=\"$(VERSION)\"
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS      = $(PKG_LIBS) -lm
 
-LIB_SRC   = $(sort $(wildcard lib/*.c))
-LIB_HDR   = $(sort $(wildcard lib/*.h))
+LIB_SRC   = $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+# Public headers are installed flat as <uktv/NAME.h>; a layer's private/
+# headers (test seams) and cmd/common's are not installed.
+LIB_HDR   = $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h)))
+PRIV_HDR  = $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/private/*.h)))
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)
+CMN_SRC   = $(sort $(wildcard cmd/common/*.c))
+CMN_HDR   = $(sort $(wildcard cmd/common/*.h))
+CMN_OBJ   = $(CMN_SRC:%.c=$(B)/%.o)
+ALL_HDR   = $(LIB_HDR) $(PRIV_HDR) $(CMN_HDR)
 CMD_SRC   = $(sort $(wildcard cmd/uktv-*.c))
 BINS      = $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
@@ -78,17 +97,30 @@ deps:
 	    echo "uktv: pkg-config does not find$$miss: run 'make setup' as root, or: apt-get install $(BUILD_DEBS)" >&2; \
 	    exit 1; }
 
-$(B)/lib/%.o: lib/%.c $(LIB_HDR) Makefile | deps
+$(B)/lib/util/%.o:   INC = $(INC_UTIL)
+$(B)/lib/net/%.o:    INC = $(INC_NET)
+$(B)/lib/aws/%.o:    INC = $(INC_AWS)
+$(B)/lib/stream/%.o: INC = $(INC_STREAM)
+$(B)/lib/guide/%.o:  INC = $(INC_GUIDE)
+$(B)/lib/%.o: lib/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
 
-$(B)/cmd/%.o: cmd/%.c $(LIB_HDR) Makefile | deps
+$(B)/cmd/%.o: cmd/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC_ALL) -c -o $@ $<
 
 $(B)/libuktv.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(E) "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+# The tools' shared front end (options, log, usage): linked into the
+# binaries and the tests, never installed.
+$(B)/libuktv-cmd.a: $(CMN_OBJ)
 	@mkdir -p $(@D)
 	$(E) "  AR      $@"
 	$(Q)rm -f $@
@@ -111,20 +143,20 @@ $(B)/uktv.pc: uktv.pc.in Makefile
 
 # Binaries link libuktv statically, so an installed binary runs from any
 # PREFIX without LD_LIBRARY_PATH.
-$(B)/bin/%: $(B)/cmd/%.o $(B)/libuktv.a
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libuktv-cmd.a $(B)/libuktv.a
 	@mkdir -p $(@D)
 	$(E) "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv-cmd.a $(B)/libuktv.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libuktv.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(ALL_HDR) $(B)/libuktv-cmd.a $(B)/libuktv.a
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC_ALL) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv-cmd.a $(B)/libuktv.a $(LIBS)
 
-$(B)/tests/tools/%: tests/tools/%.c $(B)/libuktv.a
+$(B)/tests/tools/%: tests/tools/%.c $(ALL_HDR) $(B)/libuktv-cmd.a $(B)/libuktv.a
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC_ALL) $(ALL_LDFLAGS) -o $@ $< $(B)/libuktv-cmd.a $(B)/libuktv.a $(LIBS)
 
 # Keep intermediate objects: make would otherwise delete them after linking.
 .SECONDARY:
@@ -178,7 +210,7 @@ soak: setup all
 
 # What install puts where; uninstall removes exactly these.
 INST_BINS  = $(BINS:$(B)/bin/%=$(DESTDIR)$(BINDIR)/%)
-INST_HDRS  = $(LIB_HDR:lib/%=$(DESTDIR)$(INCDIR)/%)
+INST_HDRS  = $(addprefix $(DESTDIR)$(INCDIR)/,$(notdir $(LIB_HDR)))
 INST_LIBS  = $(DESTDIR)$(LIBDIR)/libuktv.a $(DESTDIR)$(LIBDIR)/libuktv.so.0 \
              $(DESTDIR)$(LIBDIR)/libuktv.so $(DESTDIR)$(PKGCONFIGDIR)/uktv.pc
 INST_MAN   = $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))

@@ -18,7 +18,7 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "guidestore.h"
 #include "kinesis.h"
 #include "lease.h"
@@ -210,7 +210,7 @@ seconds_opt(const char *name, const char *arg, long min_ms)
 	char why[128];
 	long ms;
 
-	if (uktv_cli_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
+	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
 		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
 		    "not '%s'", name, min_ms, arg);
 		usage(why);
@@ -892,7 +892,7 @@ main(int argc, char *argv[])
 			to_end = 1;
 			break;
 		case 'c':
-			if (uktv_cli_parse_uint(optarg, 1, 1000000000000LL, &v)
+			if (uktv_parse_uint(optarg, 1, 1000000000000LL, &v)
 			    == -1)
 				usage("-c takes a number of records (1 or more)");
 			c.count = v;
@@ -943,7 +943,7 @@ main(int argc, char *argv[])
 			enrich_missing = 1;
 			break;
 		case OPT_ENRICH_OLDER:
-			if (uktv_cli_parse_uint(optarg, 0, 36500, &v) == -1)
+			if (uktv_parse_uint(optarg, 0, 36500, &v) == -1)
 				usage("--enrich-older-than takes a number of days");
 			older_days = (int)v;
 			break;
@@ -951,7 +951,7 @@ main(int argc, char *argv[])
 			dead_path = optarg;
 			break;
 		case OPT_LIMIT:
-			if (uktv_cli_parse_uint(optarg, 1,
+			if (uktv_parse_uint(optarg, 1,
 			    UKTV_KINESIS_GET_RECORDS_MAX, &v) == -1)
 				usage("--limit takes 1 to 10000 records");
 			limit = (long)v;

@@ -19,7 +19,7 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "ddbstreams.h"
 #include "digest.h"
 #include "log.h"
@@ -206,7 +206,7 @@ seconds_opt(const char *name, const char *arg, long min_ms)
 	char why[128];
 	long ms;
 
-	if (uktv_cli_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
+	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
 		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
 		    "not '%s'", name, min_ms, arg);
 		usage(why);
@@ -271,7 +271,7 @@ where_text(const struct where *w, char *buf, size_t len)
 	return buf;
 }
 
-/* One dead-letter line (DESIGN.md): the text in "input", a code, why, and
+/* One dead-letter line (ARCHITECTURE.md): the text in "input", a code, why, and
  * where it came from. */
 static void
 dead_letter(struct ctx *c, const char *text, const char *code,
@@ -846,7 +846,7 @@ open_webhook(struct ctx *c, const char *url,
 	o.stop = &stop_signal;
 	/* The same setting as the AWS retries (tests make them fast). */
 	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL &&
-	    uktv_cli_parse_uint(s, 0, 60000, &v) == 0)
+	    uktv_parse_uint(s, 0, 60000, &v) == 0)
 		o.base_ms = v > 0 ? (long)v : -1;
 	c->hook = uktv_webhook_new(http, &o, &e);
 	uktv_webhook_secret_free(secret, len);
@@ -907,7 +907,7 @@ main(int argc, char *argv[])
 			secret_file = optarg;
 			break;
 		case OPT_WEBHOOK_ATTEMPTS:
-			if (uktv_cli_parse_uint(optarg, 1, 20, &v) == -1) {
+			if (uktv_parse_uint(optarg, 1, 20, &v) == -1) {
 				snprintf(why, sizeof(why), "--webhook-attempts "
 				    "takes 1 to 20, not '%s'", optarg);
 				usage(why);
@@ -930,7 +930,7 @@ main(int argc, char *argv[])
 			flush = 1;
 			break;
 		case OPT_MAX_LINE:
-			if (uktv_cli_parse_size(optarg, &c.max_line) == -1 ||
+			if (uktv_parse_size(optarg, &c.max_line) == -1 ||
 			    c.max_line < 2 || c.max_line > ((size_t)1 << 30)) {
 				snprintf(why, sizeof(why), "--max-line takes 2 "
 				    "bytes to 1G, not '%s'", optarg);

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "log.h"
 #include "ndjson.h"
 #include "prefs.h"
@@ -551,7 +551,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX_LINE:
 			given |= F_MAX_LINE;
-			if (uktv_cli_parse_size(optarg, &max_line) == -1 ||
+			if (uktv_parse_size(optarg, &max_line) == -1 ||
 			    max_line < 1 || max_line > SIZE_MAX / 4)
 				usage("--max-line takes bytes (e.g. 65536, 64K, 1M)");
 			break;

@@ -23,7 +23,7 @@
 #include <json-c/json.h>
 
 #include "base64.h"
-#include "cli.h"
+#include "parse.h"
 #include "jsonscan.h"
 #include "kinesis.h"
 #include "log.h"
@@ -178,7 +178,7 @@ printable_utf8(const char *s, size_t n, int valid)
 }
 
 /*
- * One dead-letter line (DESIGN.md): the input as a string in "input" (so
+ * One dead-letter line (ARCHITECTURE.md): the input as a string in "input" (so
  * `jq -r .input` replays it), or, for a line that is not UTF-8 text, in
  * "input_base64"; a line too long to hold has only its "length".
  */
@@ -682,7 +682,7 @@ main(int argc, char *argv[])
 			pb.strict_order = 1;
 			break;
 		case OPT_MAX_RATE:
-			if (uktv_cli_parse_uint(optarg, 1, 1000000, &n) == -1) {
+			if (uktv_parse_uint(optarg, 1, 1000000, &n) == -1) {
 				snprintf(why, sizeof(why), "--max-rate takes records "
 				    "per second from 1 to 1000000, not '%s'", optarg);
 				usage(why);
@@ -690,7 +690,7 @@ main(int argc, char *argv[])
 			bopts.max_rate = (double)n;
 			break;
 		case OPT_RECORD_ATTEMPTS:
-			if (uktv_cli_parse_uint(optarg, 1, 100, &n) == -1) {
+			if (uktv_parse_uint(optarg, 1, 100, &n) == -1) {
 				snprintf(why, sizeof(why), "--record-attempts takes "
 				    "a number from 1 to 100, not '%s'", optarg);
 				usage(why);

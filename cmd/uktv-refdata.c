@@ -374,7 +374,7 @@ apply(struct uktv_aws *aws, const char *table, struct plan *p)
 		for (size_t i = 0; i < json_object_array_length(failed); i++)
 			report_failed(json_object_array_get_idx(failed, i));
 		uktv_log_error(&logger, &first);
-		/* Items named above failed: 1 (DESIGN.md), unless no write
+		/* Items named above failed: 1 (ARCHITECTURE.md), unless no write
 		 * could be made at all for a reason the operator must fix. */
 		rc = first.kind == UKTV_ERR_NOPERM || first.kind == UKTV_ERR_CONFIG ||
 		    first.kind == UKTV_ERR_INTERNAL ? uktv_error_exit_code(&first) : 1;

@@ -19,7 +19,7 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "log.h"
 #include "ndjson.h"
 #include "prefs.h"
@@ -54,7 +54,7 @@ static const char *const title_types[] = {
 	"short_film", NULL
 };
 
-/* The fields of a list-titles summary a title event carries (DESIGN.md). */
+/* The fields of a list-titles summary a title event carries (ARCHITECTURE.md). */
 static const char *const payload_fields[] = {
 	"title", "year", "imdb_id", "tmdb_id", "tmdb_type", "type", NULL
 };
@@ -325,7 +325,7 @@ on_title(struct json_object *t, void *arg)
 	struct json_object *name;
 	long long id = summary_id(t);
 
-	/* DESIGN.md: a title event needs a positive id and a title. */
+	/* ARCHITECTURE.md: a title event needs a positive id and a title. */
 	if (id <= 0 || !json_object_object_get_ex(t, "title", &name) ||
 	    !json_object_is_type(name, json_type_string)) {
 		h->bad++;
@@ -444,7 +444,7 @@ header(const char *ts, const char *cause, int remove)
 	if (cause != NULL)
 		json_object_object_add(h, "publishCause",
 		    json_object_new_string(cause));
-	/* DESIGN.md: upserts carry no eventType, as the original's did. */
+	/* ARCHITECTURE.md: upserts carry no eventType, as the original's did. */
 	if (remove)
 		json_object_object_add(h, "eventType",
 		    json_object_new_string("remove"));
@@ -452,7 +452,7 @@ header(const char *ts, const char *cause, int remove)
 }
 
 /*
- * The payload of a title: the summary's fields (nulls left out, DESIGN.md)
+ * The payload of a title: the summary's fields (nulls left out, ARCHITECTURE.md)
  * and the ids of the pairs it is in, as strings in numeric order.
  */
 static struct json_object *
@@ -1109,7 +1109,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case OPT_MAX_CALLS:
-			if (uktv_cli_parse_uint(optarg, 1, 1000000,
+			if (uktv_parse_uint(optarg, 1, 1000000,
 			    &r.max_calls) == -1) {
 				snprintf(why, sizeof(why), "--max-calls takes a "
 				    "number from 1 to 1000000, not '%.40s'", optarg);
@@ -1117,7 +1117,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case OPT_REFRESH_AFTER:
-			if (uktv_cli_parse_uint(optarg, 0, 36500, &days) == -1) {
+			if (uktv_parse_uint(optarg, 0, 36500, &days) == -1) {
 				snprintf(why, sizeof(why), "--refresh-after takes "
 				    "days from 0 to 36500, not '%.40s'", optarg);
 				usage(why);
@@ -1128,7 +1128,7 @@ main(int argc, char *argv[])
 			r.changes = 1;
 			break;
 		case OPT_CHANGES_OVERLAP:
-			if (uktv_cli_parse_seconds(optarg, &ms) == -1) {
+			if (uktv_parse_seconds(optarg, &ms) == -1) {
 				snprintf(why, sizeof(why), "--changes-overlap "
 				    "takes seconds from 0 to 86400, not '%.40s'",
 				    optarg);

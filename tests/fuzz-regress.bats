@@ -37,10 +37,10 @@ replay() {
 	[ "$missing" -eq 0 ]
 }
 
-@test "the fake transport stands in for every public function of lib/http.c" {
+@test "the fake transport stands in for every public function of lib/net/http.c" {
 	# A replay tool links libuktv.a without http.o only while fakehttp.c
 	# defines every symbol http.o exports.
-	local obj="$UKTV_BUILD/lib/http.o" sym missing=0
+	local obj="$UKTV_BUILD/lib/net/http.o" sym missing=0
 	[ -f "$obj" ]
 	for sym in $(nm -g --defined-only "$obj" | awk '$2 == "T" {print $3}'); do
 		grep -q "^$sym(" "$UKTV_ROOT/tests/fuzz/fakehttp.c" ||

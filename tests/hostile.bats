@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # hostile.bats: bad input on stdin for every tool that reads NDJSON there
 # (uktv-publish, uktv-prefs import, uktv-titles --prefs-from, uktv-notify
-# --records-from), by DESIGN.md's rules for input lines: each line rejected
+# --records-from), by ARCHITECTURE.md's rules for input lines: each line rejected
 # is named on stderr with its line number and reason, every good line around
 # it is delivered, memory stays bounded (a line over the bound is skipped,
 # never held), and the exit code is 1 when any line was rejected.
@@ -37,7 +37,7 @@ setup() {
 
 # assert_rejects TOOL REJECTS: stderr ($ERR) names exactly the lines in
 # REJECTS ("LINE CODE WHAT" each), each as "TOOL: line N: reason", with the
-# reason's key word for the kinds DESIGN.md names.
+# reason's key word for the kinds ARCHITECTURE.md names.
 assert_rejects() {
 	local tool=$1 rejects=$2 n code what want got missing=0
 	while read -r n code what; do

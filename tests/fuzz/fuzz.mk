@@ -4,7 +4,7 @@
 #   make -f tests/fuzz/fuzz.mk [FB=build-fuzz] [FUZZ_CC=clang] all
 #
 # libuktv's sources are compiled with clang -fsanitize=fuzzer-no-link,
-# address,undefined (lib/http.c left out: fakehttp.c stands in for it),
+# address,undefined (lib/net/http.c left out: fakehttp.c stands in for it),
 # each target is linked with -fsanitize=fuzzer.  Needs clang and the
 # libFuzzer runtime (Debian: clang, libclang-rt-14-dev).
 
@@ -16,10 +16,13 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
 FSAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
             -fno-omit-frame-pointer
 FCFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-            -Wno-unused-parameter -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+            -Wno-unused-parameter $(FINC) -Itests/fuzz $(PKG_CFLAGS) \
             -DUKTV_VERSION=\"0.1.0\"
 
-FLIB_SRC  = $(filter-out lib/http.c,$(sort $(wildcard lib/*.c)))
+LIB_DIRS  = lib/util lib/net lib/aws/auth lib/aws lib/stream lib/guide
+FINC      = $(addprefix -I,$(LIB_DIRS)) -Icmd/common
+FLIB_HDR  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h $(d)/private/*.h))
+FLIB_SRC  = $(filter-out lib/net/http.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 FLIB_OBJ  = $(FLIB_SRC:%.c=$(FB)/%.o)
 FSUP_OBJ  = $(FB)/fuzz/fakehttp.o $(FB)/fuzz/common.o
 TARGET_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -30,12 +33,12 @@ TARGETS   = $(TARGET_SRC:tests/fuzz/%.c=$(FB)/fuzz/%)
 .SECONDARY:
 all: $(TARGETS)
 
-$(FB)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+$(FB)/lib/%.o: lib/%.c $(FLIB_HDR)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FCFLAGS) $(FSAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FB)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(wildcard lib/*.h)
+$(FB)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(FLIB_HDR)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FCFLAGS) $(FSAN) -fsanitize=fuzzer-no-link -c -o $@ $<

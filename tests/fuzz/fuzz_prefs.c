@@ -17,7 +17,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "prefs.h"
 #include "fuzz.h"
 

@@ -23,7 +23,7 @@
 
 #include "base64.h"
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "guidestore.h"
 #include "kinesis.h"
 #include "fuzz.h"
@@ -172,11 +172,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char **ids = NULL;
 		size_t n = 0;
 
-		(void)uktv_cli_parse_seconds(text, &ms);
-		(void)uktv_cli_parse_size(text, &sz);
-		(void)uktv_cli_parse_uint(text, 0, 1000000, &v);
-		if (uktv_cli_parse_idlist(text, &ids, &n) == 0)
-			uktv_cli_idlist_free(ids, n);
+		(void)uktv_parse_seconds(text, &ms);
+		(void)uktv_parse_size(text, &sz);
+		(void)uktv_parse_uint(text, 0, 1000000, &v);
+		if (uktv_parse_idlist(text, &ids, &n) == 0)
+			uktv_parse_idlist_free(ids, n);
 		(void)uktv_user_id_valid(text);
 		(void)uktv_shard_id_valid(text);
 		(void)uktv_kinesis_hash_key_valid(text, size);

@@ -33,7 +33,7 @@ done
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 # Fast retries in tests: the backoff shape is the SDKs' standard mode, but the
-# base delay is a setting (DESIGN.md: durations come from settings).
+# base delay is a setting (ARCHITECTURE.md: durations come from settings).
 export UKTV_RETRY_BASE_MS="${UKTV_RETRY_BASE_MS:-5}"
 # No test may wait on a real EC2 metadata service.
 export AWS_EC2_METADATA_DISABLED=true

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "parse.h"
+#include "toolopt.h"
 #include "unit.h"
 
 static void
@@ -18,7 +19,7 @@ test_version_line(void)
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	dup2(fileno(tmp), STDOUT_FILENO);
-	uktv_cli_print_version("./build/bin/uktv-publish");
+	uktv_toolopt_print_version("./build/bin/uktv-publish");
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -54,7 +55,7 @@ test_seconds(void)
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		ms = -99;
 		errno = 0;
-		rc = uktv_cli_parse_seconds(cases[k].s, &ms);
+		rc = uktv_parse_seconds(cases[k].s, &ms);
 		if (cases[k].ms >= 0) {
 			if (rc != 0)
 				printf("# \"%s\" refused\n", cases[k].s);
@@ -68,7 +69,7 @@ test_seconds(void)
 			CHECK_INT(ms, -99);	/* untouched */
 		}
 	}
-	CHECK_INT(uktv_cli_parse_seconds(NULL, &ms), -1);
+	CHECK_INT(uktv_parse_seconds(NULL, &ms), -1);
 }
 
 static void
@@ -94,7 +95,7 @@ test_sizes(void)
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		v = 12345;
 		errno = 0;
-		rc = uktv_cli_parse_size(cases[k].s, &v);
+		rc = uktv_parse_size(cases[k].s, &v);
 		if (cases[k].v == -3) {
 			CHECK_INT(rc, 0);
 			CHECK(v == SIZE_MAX);
@@ -116,24 +117,24 @@ test_uint(void)
 {
 	long long v = 7;
 
-	CHECK_INT(uktv_cli_parse_uint("5", 1, 10, &v), 0);
+	CHECK_INT(uktv_parse_uint("5", 1, 10, &v), 0);
 	CHECK_INT(v, 5);
-	CHECK_INT(uktv_cli_parse_uint("500", 1, 500, &v), 0);
+	CHECK_INT(uktv_parse_uint("500", 1, 500, &v), 0);
 	CHECK_INT(v, 500);
-	CHECK_INT(uktv_cli_parse_uint("0", 0, 0, &v), 0);
+	CHECK_INT(uktv_parse_uint("0", 0, 0, &v), 0);
 	CHECK_INT(v, 0);
-	CHECK_INT(uktv_cli_parse_uint("9223372036854775807", 0, INT64_MAX, &v), 0);
+	CHECK_INT(uktv_parse_uint("9223372036854775807", 0, INT64_MAX, &v), 0);
 	CHECK(v == INT64_MAX);
 
 	v = 7;
 	errno = 0;
-	CHECK_INT(uktv_cli_parse_uint("0", 1, 10, &v), -1);
+	CHECK_INT(uktv_parse_uint("0", 1, 10, &v), -1);
 	CHECK_INT(errno, ERANGE);
 	errno = 0;
-	CHECK_INT(uktv_cli_parse_uint("11", 1, 10, &v), -1);
+	CHECK_INT(uktv_parse_uint("11", 1, 10, &v), -1);
 	CHECK_INT(errno, ERANGE);
 	errno = 0;
-	CHECK_INT(uktv_cli_parse_uint("99999999999999999999", 1, 10, &v), -1);
+	CHECK_INT(uktv_parse_uint("99999999999999999999", 1, 10, &v), -1);
 	CHECK_INT(errno, ERANGE);
 	CHECK_INT(v, 7);
 	{
@@ -144,11 +145,11 @@ test_uint(void)
 
 		for (k = 0; k < sizeof(junk) / sizeof(junk[0]); k++) {
 			errno = 0;
-			CHECK_INT(uktv_cli_parse_uint(junk[k], -10, 10, &v), -1);
+			CHECK_INT(uktv_parse_uint(junk[k], -10, 10, &v), -1);
 			CHECK_INT(errno, EINVAL);
 		}
 	}
-	CHECK_INT(uktv_cli_parse_uint(NULL, 0, 10, &v), -1);
+	CHECK_INT(uktv_parse_uint(NULL, 0, 10, &v), -1);
 	CHECK_INT(v, 7);
 }
 
@@ -161,11 +162,11 @@ check_idlist(const char *s, const char *want)
 
 	errno = 0;
 	if (want == NULL) {
-		CHECK_INT(uktv_cli_parse_idlist(s, &ids, &n), -1);
+		CHECK_INT(uktv_parse_idlist(s, &ids, &n), -1);
 		CHECK_INT(errno, EINVAL);
 		return;
 	}
-	if (uktv_cli_parse_idlist(s, &ids, &n) != 0) {
+	if (uktv_parse_idlist(s, &ids, &n) != 0) {
 		printf("# \"%s\" refused\n", s);
 		CHECK(0);
 		return;
@@ -177,7 +178,7 @@ check_idlist(const char *s, const char *want)
 	CHECK_STR(joined, want);
 	if (n == 0)
 		CHECK(ids == NULL);
-	uktv_cli_idlist_free(ids, n);
+	uktv_parse_idlist_free(ids, n);
 }
 
 static void
@@ -205,7 +206,7 @@ test_idlist(void)
 
 		for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++) {
 			errno = 0;
-			CHECK_INT(uktv_cli_parse_idlist(longs[k], &ids, &n), -1);
+			CHECK_INT(uktv_parse_idlist(longs[k], &ids, &n), -1);
 			CHECK_INT(errno, ERANGE);
 		}
 	}
@@ -219,7 +220,7 @@ test_idlist(void)
 	check_idlist("+1", NULL);
 	check_idlist("1.5", NULL);
 	check_idlist("203,abc", NULL);
-	uktv_cli_idlist_free(NULL, 0);
+	uktv_parse_idlist_free(NULL, 0);
 }
 
 static void

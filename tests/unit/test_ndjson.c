@@ -1,4 +1,4 @@
-/* test_ndjson.c: the NDJSON reader's rules (DESIGN.md "Input lines") and the
+/* test_ndjson.c: the NDJSON reader's rules (ARCHITECTURE.md "Input lines") and the
  * writer's bytes. */
 #include <sys/types.h>
 #include <sys/wait.h>

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "dynamodb.h"
 #include "guideview.h"
 #include "html.h"
@@ -108,7 +108,7 @@ uktv_guideview_add_item(struct uktv_guideview *gv, struct json_object *item)
 	case UKTV_ITEM_GENRE:
 		if (uktv_prefs_ref_pk_parse(pk, &kind, &id) == -1)
 			return 0;
-		/* The reference item's SK is the name (DESIGN.md). */
+		/* The reference item's SK is the name (ARCHITECTURE.md). */
 		return put_key(kind == UKTV_PREFS_SOURCE ? gv->sources :
 		    gv->genres, id, json_object_new_string(sk));
 	case UKTV_ITEM_INDEX:

@@ -21,7 +21,7 @@
 
 #include "awsjson.h"
 #include "base64.h"
-#include "cli.h"
+#include "parse.h"
 #include "ddbstreams.h"
 #include "kinesis.h"
 #include "kpl.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "awsjson.h"
 #include "lease.h"
 

@@ -145,7 +145,7 @@ int	uktv_toolopt_next(struct uktv_toolopt *, int argc, char *const argv[],
 	    const char *optstring, const struct option *longopts, int *longindex);
 /*
  * The guide table's name: opt (-t), else UKTV_TABLE, else UKTVProgrammes
- * (DESIGN.md); remembered with where it came from in to.table and
+ * (ARCHITECTURE.md); remembered with where it came from in to.table and
  * to.table_from.  A name DynamoDB cannot have (3-255 of A-Za-z0-9_.-) is a
  * usage error (exit 2).
  */
@@ -162,6 +162,9 @@ void	uktv_toolopt_usage(const struct uktv_toolopt *, const char *why)
 	    __attribute__((noreturn));
 /* Prints "uktv-x X.Y.Z" on stdout. */
 void	uktv_toolopt_version(const struct uktv_toolopt *);
+/* Prints "prog X.Y.Z\n" on stdout (UKTV_VERSION, from the Makefile); prog
+ * is used from its last '/' on. */
+void	uktv_toolopt_print_version(const char *prog);
 /*
  * Creates the AWS client from the options (with the -vv trace wired to
  * stderr).  On failure prints "prog: message" and exits with the error's

@@ -1,6 +1,6 @@
 /*
  * guideview.h: the static HTML guide that uktv-guide(1) publishes, built
- * from the single table (DESIGN.md, "Data"), and written to a directory
+ * from the single table (ARCHITECTURE.md, "Data"), and written to a directory
  * rewriting only what changed.
  *
  * Reading: one Scan of the table (all pages); each item is told apart by

@@ -4,7 +4,7 @@
  * Library functions return 0 / -1 (or a pointer / NULL) and describe what went
  * wrong here; the library never prints and never exits.  A binary prints
  * err->message and exits with uktv_error_exit_code(err), which maps the kind
- * onto the sysexits(3) codes DESIGN.md pins.  The struct owns no heap memory.
+ * onto the sysexits(3) codes ARCHITECTURE.md pins.  The struct owns no heap memory.
  */
 #ifndef UKTV_ERROR_H
 #define UKTV_ERROR_H
@@ -46,7 +46,7 @@ int	uktv_error_setv(struct uktv_error *, enum uktv_error_kind,
 /* Puts "what: " in front of the existing message (context for the reader). */
 void	uktv_error_prefix(struct uktv_error *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* The sysexits(3) code DESIGN.md assigns to the kind. */
+/* The sysexits(3) code ARCHITECTURE.md assigns to the kind. */
 int	uktv_error_exit_code(const struct uktv_error *);
 const char *uktv_error_kind_name(enum uktv_error_kind);
 

@@ -2,7 +2,7 @@
  * ndjson.h: the bounded NDJSON line reader every tool reads its input with,
  * and the writer every tool prints its records with.
  *
- * Reader.  DESIGN.md pins the rules for input lines: UTF-8 JSON objects of at
+ * Reader.  ARCHITECTURE.md pins the rules for input lines: UTF-8 JSON objects of at
  * most max_line bytes; a trailing "\r" is stripped (CRLF files work); blank
  * lines are skipped and counted; duplicate keys: the last wins (json-c's
  * json_object_object_add replaces); invalid UTF-8, a NUL byte, nesting deeper
@@ -52,9 +52,9 @@
 
 #include <json-c/json.h>
 
-/* The JSON nesting bound DESIGN.md pins: deeper lines are rejected. */
+/* The JSON nesting bound ARCHITECTURE.md pins: deeper lines are rejected. */
 #define UKTV_NDJSON_MAX_DEPTH	64
-/* --max-line's default (DESIGN.md): 1 MiB. */
+/* --max-line's default (ARCHITECTURE.md): 1 MiB. */
 #define UKTV_NDJSON_DEFAULT_MAX_LINE	((size_t)1 << 20)
 
 /*

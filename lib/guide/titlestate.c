@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "ndjson.h"
 #include "titlestate.h"
 

@@ -2,7 +2,7 @@
  * prefs.h: users' preferences in the single table, as the original app
  * stored them, and the guide they select.
  *
- * One item per choice (DESIGN.md, "Data"): PK "userpref:<user id>", SK
+ * One item per choice (ARCHITECTURE.md, "Data"): PK "userpref:<user id>", SK
  * "source:<id>", "genre:<id>" or (new in uktv) "favourite:<title id>", no
  * other attribute.  Reference items are PK "source:<digits>" / "genre:<digits>"
  * with the name as SK; index entries "source:<s>:genre:<g>" / "title:<id>"
@@ -28,15 +28,15 @@
 #include <json-c/json.h>
 
 #include "aws.h"
-#include "cli.h"
+#include "parse.h"
 #include "error.h"
 
-#define UKTV_PREFS_USER_MAX	UKTV_USER_ID_MAX	/* cli.h, DESIGN.md */
+#define UKTV_PREFS_USER_MAX	UKTV_USER_ID_MAX	/* cli.h, ARCHITECTURE.md */
 #define UKTV_PREFS_ID_MAX	UKTV_CLI_MAX_ID_DIGITS	/* cli.h: any uint64 */
 #define UKTV_PREFS_PK_PREFIX	"userpref:"
 /* Room for "userpref:" + a user id, or "favourite:" + an id, and the NUL. */
 #define UKTV_PREFS_KEY_MAX	(sizeof(UKTV_PREFS_PK_PREFIX) + UKTV_PREFS_USER_MAX + 1)
-/* The default table and its variable (DESIGN.md, "Data"). */
+/* The default table and its variable (ARCHITECTURE.md, "Data"). */
 #define UKTV_PREFS_DEFAULT_TABLE "UKTVProgrammes"
 #define UKTV_PREFS_TABLE_ENV	"UKTV_TABLE"
 /* GET /recommendations: user_rating > 7 in the original app. */
@@ -92,7 +92,7 @@ int	uktv_prefs_ids_copy(struct uktv_prefs_ids *dst,
 	    const struct uktv_prefs_ids *src);
 /*
  * Adds the ids of a comma-separated list ("203,349"; "" is the empty list),
- * read by uktv_cli_parse_idlist (canonical, spaces around ids allowed).  An
+ * read by uktv_parse_idlist (canonical, spaces around ids allowed).  An
  * empty element or a non-id is refused: -1 with why.  A failure leaves the
  * list as it was.
  */

@@ -1,4 +1,4 @@
-/* cli.c: see cli.h. */
+/* parse.c: see parse.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -8,23 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-
-#ifndef UKTV_VERSION
-#define UKTV_VERSION	"0.0.0"		/* the Makefile defines the real one */
-#endif
+#include "parse.h"
 
 #define IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
-
-void
-uktv_cli_print_version(const char *prog)
-{
-	const char *slash;
-
-	if ((slash = strrchr(prog, '/')) != NULL && slash[1] != '\0')
-		prog = slash + 1;
-	printf("%s %s\n", prog, UKTV_VERSION);
-}
 
 static int
 fail(int errnum)
@@ -34,7 +20,7 @@ fail(int errnum)
 }
 
 int
-uktv_cli_parse_seconds(const char *s, long *ms)
+uktv_parse_seconds(const char *s, long *ms)
 {
 	long secs = 0, frac = 0, scale = 100;
 	int digits = 0, finer = 0;
@@ -69,7 +55,7 @@ uktv_cli_parse_seconds(const char *s, long *ms)
 }
 
 int
-uktv_cli_parse_size(const char *s, size_t *out)
+uktv_parse_size(const char *s, size_t *out)
 {
 	size_t v = 0, mult = 1;
 	int digits = 0;
@@ -98,7 +84,7 @@ uktv_cli_parse_size(const char *s, size_t *out)
 }
 
 int
-uktv_cli_parse_uint(const char *s, long long min, long long max,
+uktv_parse_uint(const char *s, long long min, long long max,
     long long *out)
 {
 	const char *errstr;
@@ -119,7 +105,7 @@ uktv_cli_parse_uint(const char *s, long long min, long long max,
 }
 
 void
-uktv_cli_idlist_free(char **ids, size_t n)
+uktv_parse_idlist_free(char **ids, size_t n)
 {
 	size_t i;
 
@@ -131,7 +117,7 @@ uktv_cli_idlist_free(char **ids, size_t n)
 }
 
 int
-uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n)
+uktv_parse_idlist(const char *s, char ***ids, size_t *n)
 {
 	const char *p, *start, *end;
 	char **v = NULL;
@@ -188,7 +174,7 @@ uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n)
 	*n = j;
 	return 0;
 bad:
-	uktv_cli_idlist_free(v, k);
+	uktv_parse_idlist_free(v, k);
 	return fail(rc);
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "items.h"
 
 /* Length of the run of digits at s, 0 when none or longer than the id max. */

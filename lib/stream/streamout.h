@@ -11,7 +11,7 @@
  *              "arrival","data"}: arrival ISO 8601 UTC with milliseconds,
  *              data the JSON object itself, or "data_base64" in its place
  *              when the data is not a JSON object (kcat -J's habit).
- *   dead       a dead-letter line (DESIGN.md): {"input","error","message",
+ *   dead       a dead-letter line (ARCHITECTURE.md): {"input","error","message",
  *              "shard","sequence",("sub_sequence")}; data that is not UTF-8
  *              goes in "input_base64" instead of "input".
  *

@@ -18,7 +18,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "checkpoint.h"
 
 /* A checkpoint file is one short JSON object: anything larger is not one. */

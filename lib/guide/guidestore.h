@@ -3,7 +3,7 @@
  * stored titles from Watchmode (uktv-consume -t TABLE [--enrich],
  * uktv-consume --enrich-missing).
  *
- * Item shapes are the original app's (DESIGN.md "Data",
+ * Item shapes are the original app's (ARCHITECTURE.md "Data",
  * tests/fixtures/seed-data/example_data_titles.json), so a table written
  * here reads the same through the original web API:
  *   PK "title:<id>", SK "record", data (M) = the event's payload as it came
@@ -98,7 +98,7 @@ struct uktv_title {
 };
 
 /*
- * Checks that event is a valid title event (DESIGN.md): a JSON object with
+ * Checks that event is a valid title event (ARCHITECTURE.md): a JSON object with
  * payload an object, payload.id a positive integer (a JSON integer) and,
  * for an upsert, payload.title a string; header, when present, an object
  * whose eventType, when present, is "upsert" or "remove"; source_ids and

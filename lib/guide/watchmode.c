@@ -198,7 +198,7 @@ base_from_env(char **base, struct uktv_error *err)
 		    "WATCHMODE_ENDPOINT_URL must be scheme, host and port only");
 	if ((b = strdup(e)) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	/* DESIGN.md: the variable holds no /v1 (the original's
+	/* ARCHITECTURE.md: the variable holds no /v1 (the original's
 	 * WATCHMODE_HOSTNAME); one given anyway is not doubled. */
 	n = strlen(b);
 	while (n > 0 && b[n - 1] == '/')

@@ -10,7 +10,7 @@
 
 #include "awsjson.h"
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "dynamodb.h"
 #include "guidestore.h"
 #include "items.h"
@@ -18,7 +18,7 @@
 static const char *const enrich_fields[] = { UKTV_GUIDESTORE_ENRICH_FIELDS };
 #define NENRICH (sizeof(enrich_fields) / sizeof(enrich_fields[0]))
 
-/* The offer fields kept in data.sources (DESIGN.md). */
+/* The offer fields kept in data.sources (ARCHITECTURE.md). */
 static const char *const offer_fields[] = {
 	"source_id", "name", "type", "region", "web_url", "format", "price"
 };
@@ -288,7 +288,7 @@ uktv_title_data(const struct uktv_title *t)
 	json_object_object_foreach(t->payload, key, val) {
 		struct json_object *typed = NULL;
 
-		/* The id as a number, the id lists as strings (DESIGN.md), so
+		/* The id as a number, the id lists as strings (ARCHITECTURE.md), so
 		 * a table reads the same whichever form the event used. */
 		if (strcmp(key, "id") == 0)
 			typed = av("N", t->id);

@@ -1,6 +1,6 @@
 /*
  * items.h: the single table's key grammar and the comparison of stored
- * values (DESIGN.md, "Data").
+ * values (ARCHITECTURE.md, "Data").
  *
  * One table holds reference items (source:<digits>, genre:<digits>,
  * region:<code>, SK the name), preferences (userpref:<user>), guide titles

@@ -27,7 +27,7 @@
  * and neither does a write that changed nothing (moto emits those, AWS does
  * not).
  *
- * A line, keys in this order (DESIGN.md, "Notification"):
+ * A line, keys in this order (ARCHITECTURE.md, "Notification"):
  *   {"user","kind","title_id","title","changes","sources","event_id","at"}
  * ids as strings; "changes" {} for new_title and title_removed, else any of
  * "sources_added"/"sources_removed" (non-empty lists, numeric order),
@@ -51,7 +51,7 @@
 
 /* The smallest move of user_rating a person is told about. */
 #define UKTV_NOTIFY_RATING_STEP	0.5
-/* Whose offers are "the GB sources" (DESIGN.md: the guide is for the UK). */
+/* Whose offers are "the GB sources" (ARCHITECTURE.md: the guide is for the UK). */
 #define UKTV_NOTIFY_REGION	"GB"
 /* A Lambda event holds at most 10,000 records (the batch size's bound). */
 #define UKTV_NOTIFY_EVENT_MAX	10000

@@ -12,7 +12,7 @@
 
 #include <openssl/evp.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "base64.h"
 #include "s3.h"
 

@@ -130,9 +130,19 @@ uktv_toolopt_handle(struct uktv_toolopt *to, int ch, const char *arg)
 }
 
 void
+uktv_toolopt_print_version(const char *prog)
+{
+	const char *slash;
+
+	if ((slash = strrchr(prog, '/')) != NULL && slash[1] != '\0')
+		prog = slash + 1;
+	printf("%s %s\n", prog, UKTV_VERSION);
+}
+
+void
 uktv_toolopt_version(const struct uktv_toolopt *to)
 {
-	printf("%s %s\n", to->prog, UKTV_VERSION);
+	uktv_toolopt_print_version(to->prog);
 }
 
 static void

@@ -9,7 +9,7 @@
  * are shown as '?', so one message stays one line and cannot drive the
  * terminal.
  *
- * Verbosity (DESIGN.md): -1 with -q, 0 by default, 1 with -v, 2 with -vv.
+ * Verbosity (ARCHITECTURE.md): -1 with -q, 0 by default, 1 with -v, 2 with -vv.
  *   warn, line_error, errno, error   always (a reported failure is never
  *                                    silenced: nothing is dropped without a
  *                                    message)
@@ -41,7 +41,7 @@ void	uktv_log_errno(struct uktv_log *, int errnum, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* "prog: err->message" */
 void	uktv_log_error(struct uktv_log *, const struct uktv_error *);
-/* "prog: line N: msg", the input-line report DESIGN.md pins. */
+/* "prog: line N: msg", the input-line report ARCHITECTURE.md pins. */
 void	uktv_log_line_error(struct uktv_log *, unsigned long long lineno,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	uktv_log_info(struct uktv_log *, const char *fmt, ...)

@@ -1,13 +1,13 @@
 /*
- * cli.h: the option-value plumbing every binary repeats, so cmd/ files stay
- * short: --version, durations, sizes, bounded integers, id lists, user ids,
+ * parse.h: the option-value plumbing every binary repeats, so cmd/ files stay
+ * short: durations, sizes, bounded integers, id lists, user ids,
  * and the numeric order of decimal ids and sequence numbers.
  *
  * The parsers are strict (no leading or trailing spaces, no signs, no
  * junk): a usage error is better than a surprising value.  They return 0, or
  * -1 with errno EINVAL (not of the accepted form), ERANGE (out of bounds) or
  * ENOMEM, and leave *out untouched on failure; the binary says what is
- * wrong with the option and exits 2 (DESIGN.md).
+ * wrong with the option and exits 2 (ARCHITECTURE.md).
  */
 #ifndef UKTV_CLI_H
 #define UKTV_CLI_H
@@ -19,27 +19,23 @@
 #define UKTV_CLI_MAX_SECONDS	86400L
 /* Longest source, genre or title id: 20 digits holds any uint64. */
 #define UKTV_CLI_MAX_ID_DIGITS	20
-/* User ids (DESIGN.md): 1-128 characters of A-Za-z0-9._@+- */
+/* User ids (ARCHITECTURE.md): 1-128 characters of A-Za-z0-9._@+- */
 #define UKTV_USER_ID_MAX	128
-
-/* Prints "prog X.Y.Z\n" on stdout (UKTV_VERSION, from the Makefile); prog
- * is used from its last '/' on. */
-void	uktv_cli_print_version(const char *prog);
 
 /*
  * Decimal seconds, with an optional fraction ("5", "0.5", ".25", "2.125"),
  * as milliseconds; a fraction finer than 1 ms is rounded up, so a timeout is
  * never shorter than asked ("0.0001" is 1 ms).  0 to UKTV_CLI_MAX_SECONDS.
  */
-int	uktv_cli_parse_seconds(const char *s, long *ms);
+int	uktv_parse_seconds(const char *s, long *ms);
 
 /* Bytes, with an optional binary suffix K or M (either case): "512",
  * "64K" (65536), "1M" (1048576).  0 to SIZE_MAX. */
-int	uktv_cli_parse_size(const char *s, size_t *out);
+int	uktv_parse_size(const char *s, size_t *out);
 
 /* Digits only (strtonum(3) with min and max; no sign, no spaces).  ERANGE
  * when the value is outside [min, max]. */
-int	uktv_cli_parse_uint(const char *s, long long min, long long max,
+int	uktv_parse_uint(const char *s, long long min, long long max,
 	    long long *out);
 
 /*
@@ -48,10 +44,10 @@ int	uktv_cli_parse_uint(const char *s, long long min, long long max,
  * ("0203" is "203"), sorted numerically and without duplicates.  "" (or only
  * spaces) is the empty list: *ids NULL, *n 0.  An empty item ("203,,349",
  * "203,") is EINVAL; an id of more than UKTV_CLI_MAX_ID_DIGITS digits is
- * ERANGE.  Caller frees with uktv_cli_idlist_free(*ids, *n).
+ * ERANGE.  Caller frees with uktv_parse_idlist_free(*ids, *n).
  */
-int	uktv_cli_parse_idlist(const char *s, char ***ids, size_t *n);
-void	uktv_cli_idlist_free(char **ids, size_t n);
+int	uktv_parse_idlist(const char *s, char ***ids, size_t *n);
+void	uktv_parse_idlist_free(char **ids, size_t n);
 
 /*
  * A --dead-letter FILE: opened for appending now if it exists, else
@@ -62,7 +58,7 @@ void	uktv_cli_idlist_free(char **ids, size_t n);
  */
 FILE	*uktv_cli_open_later(const char *path);
 
-/* 1 if s is a user id DESIGN.md allows, else 0. */
+/* 1 if s is a user id ARCHITECTURE.md allows, else 0. */
 int	uktv_user_id_valid(const char *s);
 
 /*

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "parse.h"
 #include "dynamodb.h"
 #include "ndjson.h"
 #include "notify.h"
@@ -238,7 +238,7 @@ minus(const struct uktv_prefs_ids *a, const struct uktv_prefs_ids *b)
 	return out;
 }
 
-/* Adds key: the list when it is not empty (DESIGN.md: no empty fields). */
+/* Adds key: the list when it is not empty (ARCHITECTURE.md: no empty fields). */
 static int
 add_nonempty(struct json_object *o, const char *key, struct json_object *list)
 {

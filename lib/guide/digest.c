@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "digest.h"
 
 struct uktv_digest {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "dynamodb.h"
 #include "items.h"
 #include "ndjson.h"
@@ -212,7 +212,7 @@ uktv_prefs_ids_parse(struct uktv_prefs_ids *l, const char *csv, char *why,
 	char **ids;
 	size_t i, n;
 
-	if (uktv_cli_parse_idlist(csv, &ids, &n) == -1) {
+	if (uktv_parse_idlist(csv, &ids, &n) == -1) {
 		if (errno == ENOMEM)
 			snprintf(why, whylen, "out of memory");
 		else if (errno == ERANGE)
@@ -232,12 +232,12 @@ uktv_prefs_ids_parse(struct uktv_prefs_ids *l, const char *csv, char *why,
 	for (i = 0; i < n; i++)
 		if (uktv_prefs_ids_add(&tmp, ids[i]) == -1)
 			goto oom;
-	uktv_cli_idlist_free(ids, n);
+	uktv_parse_idlist_free(ids, n);
 	uktv_prefs_ids_free(l);
 	*l = tmp;
 	return 0;
 oom:
-	uktv_cli_idlist_free(ids, n);
+	uktv_parse_idlist_free(ids, n);
 	uktv_prefs_ids_free(&tmp);
 	snprintf(why, whylen, "out of memory");
 	return -1;
