@@ -53,13 +53,14 @@ CFLAGS   ?= -O2 -g
 # so an include that points up does not compile; tests/layers.bats checks
 # the finer rules (stream and guide apart, aws/auth below the AWS client).
 LIB_DIRS   = lib/util lib/net lib/aws/auth lib/aws lib/stream lib/guide
-INC_UTIL   = -Ilib/util
-INC_NET    = $(INC_UTIL) -Ilib/net
-INC_AWS    = $(INC_NET) -Ilib/aws/auth -Ilib/aws
-INC_STREAM = $(INC_AWS) -Ilib/stream
-INC_GUIDE  = $(INC_AWS) -Ilib/guide -Ilib/stream -Icmd/common
+# -iquote: a quoted "time.h" is libuktv's, <time.h> stays the C library's.
+INC_UTIL   = -iquote lib/util
+INC_NET    = $(INC_UTIL) -iquote lib/net
+INC_AWS    = $(INC_NET) -iquote lib/aws/auth -iquote lib/aws
+INC_STREAM = $(INC_AWS) -iquote lib/stream
+INC_GUIDE  = $(INC_AWS) -iquote lib/guide -iquote cmd/common
 # cmd/common: tool-only code that may print and exit; never installed.
-INC_ALL    = $(INC_AWS) -Ilib/stream -Ilib/guide -Icmd/common
+INC_ALL    = $(INC_AWS) -iquote lib/stream -iquote lib/guide -iquote cmd/common
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
              -DUKTV_VERSION=\"$(VERSION)\"
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "awsjson.h"
-#include "checkpoint.h"
+#include "time.h"
 #include "parse.h"
 #include "dynamodb.h"
 #include "guidestore.h"

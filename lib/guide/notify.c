@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "checkpoint.h"
+#include "time.h"
 #include "parse.h"
 #include "dynamodb.h"
 #include "ndjson.h"

@@ -16,7 +16,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
-#include "checkpoint.h"
+#include "time.h"
 #include "parse.h"
 #include "ndjson.h"
 #include "titlestate.h"

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "error.h"
+#include "time.h"
 
 /* Kinesis and DynamoDB Streams sequence numbers are decimal strings of up to
  * 128 bits (39 digits); some services' are longer: room for 128 digits. */
@@ -74,19 +75,6 @@ void	uktv_position_to_json(const struct uktv_position *,
  * sentinels TRIM_HORIZON, LATEST, SHARD_END.  0, or -1 (not one of those).
  */
 int	uktv_position_parse(const char *, long long now_ms, struct uktv_position *);
-
-/*
- * Times as options give them: ISO 8601 ("2025-07-04T16:02:51Z",
- * "2025-07-04T16:02:51.855Z", "2025-07-04T17:02:51+01:00", "2025-07-04"
- * (midnight UTC); no zone means UTC), or relative to now_ms: "-1h", "-90m",
- * "-30s", "-2d", "+10m", "now".  Milliseconds since the epoch in *ms.
- * 0, or -1 when malformed.
- */
-int	uktv_time_parse(const char *, long long now_ms, long long *ms);
-/* "2025-07-04T16:02:51.855Z" (24 characters and a NUL). */
-void	uktv_time_format(long long ms, char out[32]);
-/* The wall clock in milliseconds since the epoch. */
-long long uktv_time_now_ms(void);
 
 struct uktv_checkpoint_dir;
 

@@ -20,7 +20,7 @@ FCFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
             -DUKTV_VERSION=\"0.1.0\"
 
 LIB_DIRS  = lib/util lib/net lib/aws/auth lib/aws lib/stream lib/guide
-FINC      = $(addprefix -I,$(LIB_DIRS)) -Icmd/common
+FINC      = $(addprefix -iquote ,$(LIB_DIRS)) -iquote cmd/common
 FLIB_HDR  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h $(d)/private/*.h))
 FLIB_SRC  = $(filter-out lib/net/http.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 FLIB_OBJ  = $(FLIB_SRC:%.c=$(FB)/%.o)

@@ -1364,24 +1364,24 @@ test_parse_time(void)
 {
 	time_t t = 0;
 
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51Z", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51Z", &t), 0);
 	CHECK_INT(t, 1751644971);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51.855Z", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51.855Z", &t), 0);
 	CHECK_INT(t, 1751644971);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T17:02:51+01:00", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T17:02:51+01:00", &t), 0);
 	CHECK_INT(t, 1751644971);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T15:32:51-0030", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T15:32:51-0030", &t), 0);
 	CHECK_INT(t, 1751644971);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51", &t), 0);
 	CHECK_INT(t, 1751644971);
 	/* The AWS CLI v1's SSO cache wrote the zone as "UTC". */
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51UTC", &t), 0);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51UTC", &t), 0);
 	CHECK_INT(t, 1751644971);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51UTCx", &t), -1);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04", &t), -1);
-	CHECK_INT(uktv_awsconf_parse_time("2025-13-04T16:02:51Z", &t), -1);
-	CHECK_INT(uktv_awsconf_parse_time("2025-07-04T16:02:51Zjunk", &t), -1);
-	CHECK_INT(uktv_awsconf_parse_time("tomorrow", &t), -1);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51UTCx", &t), -1);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04", &t), -1);
+	CHECK_INT(uktv_time_parse_epoch("2025-13-04T16:02:51Z", &t), -1);
+	CHECK_INT(uktv_time_parse_epoch("2025-07-04T16:02:51Zjunk", &t), -1);
+	CHECK_INT(uktv_time_parse_epoch("tomorrow", &t), -1);
 }
 
 static void

@@ -39,7 +39,7 @@ test_parse_credentials(void)
 	    "zucXa5DG5kfLlDHq358Ehn7b2XcL2qz9latyDPVT");
 	CHECK_STR(cr.session_token, "FQoGZXIvYXdzEBYaDzKQ6hIt+/J3g1n60sz5==");
 	CHECK_STR(cr.source, "assume-role");
-	CHECK_INT(uktv_awsconf_parse_time("2026-11-25T08:46:38Z", &want), 0);
+	CHECK_INT(uktv_time_parse_epoch("2026-11-25T08:46:38Z", &want), 0);
 	CHECK_INT(cr.expiration, want);
 	uktv_creds_wipe(&cr);
 	CHECK(cr.access_key_id == NULL && cr.secret_access_key == NULL);

@@ -941,80 +941,6 @@ uktv_awsconf_endpoint(const struct uktv_awsconf *c,
 /* Time                                                              */
 /* ---------------------------------------------------------------- */
 
-static int
-take_digits(const char **p, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (!isdigit((unsigned char)**p))
-			return -1;
-		*v = *v * 10 + (**p - '0');
-	}
-	return 0;
-}
-
-int
-uktv_awsconf_parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *p = s;
-	int Y, M, D, h, m, sec, oh = 0, om = 0;
-	long off = 0;
-	time_t t;
-
-	if (s == NULL)
-		return -1;
-	if (take_digits(&p, 4, &Y) == -1 || *p++ != '-' ||
-	    take_digits(&p, 2, &M) == -1 || *p++ != '-' ||
-	    take_digits(&p, 2, &D) == -1)
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (take_digits(&p, 2, &h) == -1 || *p++ != ':' ||
-	    take_digits(&p, 2, &m) == -1 || *p++ != ':' ||
-	    take_digits(&p, 2, &sec) == -1)
-		return -1;
-	if (*p == '.' || *p == ',') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	/* "...UTC": the zone as the AWS CLI v1's sso login wrote it. */
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (strcmp(p, "UTC") == 0)
-		p += 3;
-	else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1;
-
-		if (take_digits(&p, 2, &oh) == -1)
-			return -1;
-		if (*p == ':')
-			p++;
-		if (take_digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
-			return -1;
-		off = sign * (oh * 3600L + om * 60L);
-	}
-	/* No zone at all: AWS services send UTC. */
-	if (*p != '\0')
-		return -1;
-	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = Y - 1900;
-	tm.tm_mon = M - 1;
-	tm.tm_mday = D;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	*out = t - off;
-	return 0;
-}
 
 /* ---------------------------------------------------------------- */
 /* Credentials                                                       */
@@ -1117,7 +1043,7 @@ creds_from_json(const char *text, size_t len, const char *tokkey,
 		*why = "no SecretAccessKey";
 		goto done;
 	}
-	if (ex != NULL && uktv_awsconf_parse_time(ex, &exp) == -1) {
+	if (ex != NULL && uktv_time_parse_epoch(ex, &exp) == -1) {
 		*why = "Expiration is not an ISO 8601 time";
 		goto done;
 	}

@@ -51,6 +51,7 @@
 
 #include "awsservice.h"
 #include "error.h"
+#include "time.h"
 #include "http.h"
 
 struct uktv_awsconf_opts {
@@ -123,12 +124,6 @@ void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
  * (however many profiles and calls it took) counting once. */
 long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
 long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
-/* Parses an ISO 8601 time as AWS sends them ("2025-07-04T16:02:51Z",
- * fractional seconds and +hh:mm offsets allowed, no zone = UTC; "UTC" as a
- * zone, as old SSO caches have it).
- * 0 with *t set, or -1 when malformed. */
-int	uktv_awsconf_parse_time(const char *, time_t *t);
-
 /* retry_mode/max_attempts from AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, then the
  * profile; defaults "standard" and 3. */
 int	uktv_awsconf_max_attempts(const struct uktv_awsconf *);

@@ -231,14 +231,14 @@ uktv_sso_token_read(const char *path, struct uktv_sso_token *t,
 		oom(err);
 		goto done;
 	}
-	if (uktv_awsconf_parse_time(json_str(o, "expiresAt"),
+	if (uktv_time_parse_epoch(json_str(o, "expiresAt"),
 	    &t->expires_at) == -1) {
 		uktv_error_set(err, UKTV_ERR_CONFIG, "%s: expiresAt is missing "
 		    "or not an ISO 8601 time", path);
 		goto done;
 	}
 	if ((v = json_str(o, "registrationExpiresAt")) != NULL &&
-	    uktv_awsconf_parse_time(v, &t->registration_expires_at) == -1) {
+	    uktv_time_parse_epoch(v, &t->registration_expires_at) == -1) {
 		uktv_error_set(err, UKTV_ERR_CONFIG, "%s: registrationExpiresAt "
 		    "is not an ISO 8601 time", path);
 		goto done;

@@ -174,7 +174,7 @@ uktv_sts_parse_credentials(const char *xml, const char *source,
 			goto done;
 		}
 	}
-	if (uktv_awsconf_parse_time(v[3], &exp) == -1) {
+	if (uktv_time_parse_epoch(v[3], &exp) == -1) {
 		uktv_error_set(err, UKTV_ERR_SERVICE,
 		    "STS answer's Expiration is not an ISO 8601 time");
 		goto done;
