@@ -18,12 +18,12 @@
 #include <json-c/json.h>
 
 #include "aws.h"
+#include "backoff.h"
 #include "sigv4.h"
 
 #define RETRY_QUOTA_MAX		500
 #define RETRY_COST		5
 #define RETRY_TIMEOUT_COST	10
-#define MAX_BACKOFF_MS		20000
 #define MAX_ENDPOINTS		8
 
 struct endpoint {
@@ -42,7 +42,6 @@ struct uktv_aws {
 	int				 max_attempts;
 	long				 retry_quota;
 	long				 backoff_base_ms;
-	unsigned int			 rand_state;
 	struct uktv_aws_stats		 stats;
 };
 
@@ -53,7 +52,6 @@ uktv_aws_new(const struct uktv_aws_opts *opts, struct uktv_error *err)
 	struct uktv_awsconf_opts copts = { 0 };
 	struct uktv_http_opts hopts = { 0 };
 	struct uktv_aws *aws;
-	const char *s;
 
 	if (opts == NULL)
 		opts = &none;
@@ -70,9 +68,8 @@ uktv_aws_new(const struct uktv_aws_opts *opts, struct uktv_error *err)
 	hopts.read_timeout_ms = opts->read_timeout_ms;
 	hopts.attempt_timeout_ms = opts->attempt_timeout_ms;
 	hopts.ca_bundle = opts->ca_bundle;
-	if (hopts.ca_bundle == NULL && (s = getenv("AWS_CA_BUNDLE")) != NULL &&
-	    *s != '\0')
-		hopts.ca_bundle = s;
+	if (hopts.ca_bundle == NULL)
+		hopts.ca_bundle = uktv_awsconf_ca_bundle(aws->conf);
 	hopts.trace = opts->trace;
 	hopts.trace_arg = opts->trace_arg;
 	if ((aws->http = uktv_http_new(&hopts, err)) == NULL)
@@ -85,15 +82,7 @@ uktv_aws_new(const struct uktv_aws_opts *opts, struct uktv_error *err)
 	if (aws->max_attempts < 1)
 		aws->max_attempts = 1;
 	aws->retry_quota = RETRY_QUOTA_MAX;
-	aws->backoff_base_ms = 1000;
-	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL) {
-		const char *e = NULL;
-		long long v = strtonum(s, 0, 60000, &e);
-
-		if (e == NULL)
-			aws->backoff_base_ms = v;
-	}
-	aws->rand_state = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	aws->backoff_base_ms = uktv_awsconf_retry_base_ms(aws->conf);
 	return aws;
 fail:
 	uktv_aws_free(aws);
@@ -390,19 +379,14 @@ parse_error(const struct uktv_http_response *resp, struct uktv_error *err)
 void
 uktv_aws_backoff(struct uktv_aws *aws, int attempt)
 {
-	long cap = aws->backoff_base_ms;
-	long ms;
-	struct timespec ts;
+	uktv_sleep_ms(uktv_backoff_ms(aws->backoff_base_ms, UKTV_BACKOFF_CAP_MS,
+	    attempt, UKTV_JITTER_FULL));
+}
 
-	for (int i = 1; i < attempt && cap < MAX_BACKOFF_MS; i++)
-		cap *= 2;
-	if (cap > MAX_BACKOFF_MS)
-		cap = MAX_BACKOFF_MS;
-	ms = cap > 0 ? (long)(rand_r(&aws->rand_state) % (cap + 1)) : 0;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+long
+uktv_aws_retry_base_ms(const struct uktv_aws *aws)
+{
+	return aws->backoff_base_ms;
 }
 
 static int

@@ -82,5 +82,8 @@ int	uktv_aws_code_is_transient(const char *code, long http_status);
  * a random time in [0, min(base * 2^(attempt-1), 20 s)].  base is
  * UKTV_RETRY_BASE_MS (default 1000 ms: the SDKs' value). */
 void	uktv_aws_backoff(struct uktv_aws *, int attempt);
+/* The base of every retry wait (uktv_awsconf_retry_base_ms): one setting
+ * for every retrying client built on this one. */
+long	uktv_aws_retry_base_ms(const struct uktv_aws *);
 
 #endif

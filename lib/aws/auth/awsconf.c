@@ -117,6 +117,7 @@ struct uktv_awsconf {
 	char		*endpoint_flag;
 	char		 retry_mode[16];
 	int		 max_attempts;
+	long		 retry_base_ms;
 	long		 refresh_margin;
 	long		 fetches;
 	struct uktv_creds creds;
@@ -535,7 +536,9 @@ env_snapshot(struct uktv_awsconf *c)
 
 		if (strncmp(*e, "AWS_", 4) != 0 && strncmp(*e, "HOME=", 5) != 0 &&
 		    strncmp(*e, PROCESS_TIMEOUT_ENV "=",
-		    sizeof(PROCESS_TIMEOUT_ENV)) != 0)
+		    sizeof(PROCESS_TIMEOUT_ENV)) != 0 &&
+		    strncmp(*e, UKTV_RETRY_BASE_ENV "=",
+		    sizeof(UKTV_RETRY_BASE_ENV)) != 0)
 			continue;
 		if ((eq = strchr(*e, '=')) == NULL)
 			continue;
@@ -641,6 +644,14 @@ load_retry(struct uktv_awsconf *c, struct uktv_error *err)
 			    "%s \"%s\" is not a whole number of at least 1",
 			    from, v);
 		c->max_attempts = (int)n;
+	}
+	/* Tests shorten every retry wait at once; an unusable value keeps
+	 * the SDKs' base, as it always has. */
+	c->retry_base_ms = UKTV_RETRY_BASE_DEFAULT_MS;
+	if ((v = env_get(c, UKTV_RETRY_BASE_ENV)) != NULL) {
+		n = strtonum(v, 0, 60000, &e);
+		if (e == NULL)
+			c->retry_base_ms = (long)n;
 	}
 	c->refresh_margin = DEFAULT_REFRESH_MARGIN;
 	if ((v = env_get(c, "AWS_CREDENTIALS_REFRESH_MARGIN")) != NULL) {
@@ -821,6 +832,18 @@ const char *
 uktv_awsconf_retry_mode(const struct uktv_awsconf *c)
 {
 	return c->retry_mode;
+}
+
+long
+uktv_awsconf_retry_base_ms(const struct uktv_awsconf *c)
+{
+	return c->retry_base_ms;
+}
+
+const char *
+uktv_awsconf_ca_bundle(const struct uktv_awsconf *c)
+{
+	return env_get(c, "AWS_CA_BUNDLE");
 }
 
 /* ---------------------------------------------------------------- */

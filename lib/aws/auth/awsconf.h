@@ -128,6 +128,14 @@ long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
  * profile; defaults "standard" and 3. */
 int	uktv_awsconf_max_attempts(const struct uktv_awsconf *);
 const char *uktv_awsconf_retry_mode(const struct uktv_awsconf *);
+/* The base of every retry wait, in ms: UKTV_RETRY_BASE_MS (0 to 60000;
+ * tests shorten waits with it), else the SDKs' 1000.  The AWS client, the
+ * stream reader and the Watchmode client all take it from here. */
+#define UKTV_RETRY_BASE_ENV		"UKTV_RETRY_BASE_MS"
+#define UKTV_RETRY_BASE_DEFAULT_MS	1000L
+long	uktv_awsconf_retry_base_ms(const struct uktv_awsconf *);
+/* AWS_CA_BUNDLE, or NULL. */
+const char *uktv_awsconf_ca_bundle(const struct uktv_awsconf *);
 
 void	uktv_creds_wipe(struct uktv_creds *);
 
