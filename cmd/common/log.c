@@ -157,6 +157,38 @@ uktv_log_errno(struct uktv_log *log, int errnum, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+uktv_log_die(struct uktv_log *log, const struct uktv_error *e)
+{
+	uktv_log_error(log, e);
+	exit(uktv_error_exit_code(e));
+}
+
+void
+uktv_log_fatal(struct uktv_log *log, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(log, NULL, NULL, "\n", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+uktv_log_fatal_errno(struct uktv_log *log, int status, int errnum,
+    const char *fmt, ...)
+{
+	char tail[256];
+	va_list ap;
+
+	snprintf(tail, sizeof(tail), ": %s\n", strerror(errnum));
+	va_start(ap, fmt);
+	emit(log, NULL, NULL, tail, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
 /* A va_list-taking shim, so a fixed string can go through emit. */
 static void
 emit_str(struct uktv_log *log, const char *fmt, ...)

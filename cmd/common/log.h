@@ -44,6 +44,17 @@ void	uktv_log_error(struct uktv_log *, const struct uktv_error *);
 /* "prog: line N: msg", the input-line report ARCHITECTURE.md pins. */
 void	uktv_log_line_error(struct uktv_log *, unsigned long long lineno,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The tools' one way out on a fatal error (in place of err(3)/errx(3),
+ * which would bypass the one-line escaping): the message, then exit.
+ * uktv_log_die exits with the code ARCHITECTURE.md gives the error's kind.
+ */
+void	uktv_log_die(struct uktv_log *, const struct uktv_error *)
+	    __attribute__((noreturn));
+void	uktv_log_fatal(struct uktv_log *, int status, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 3, 4)));
+void	uktv_log_fatal_errno(struct uktv_log *, int status, int errnum,
+	    const char *fmt, ...) __attribute__((noreturn, format(printf, 4, 5)));
 void	uktv_log_info(struct uktv_log *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	uktv_log_debug(struct uktv_log *, const char *fmt, ...)

@@ -16,6 +16,8 @@
 #include "ndjson.h"
 #include "prefs.h"
 #include "toolopt.h"
+#include "parse.h"
+#include "log.h"
 
 #ifndef UKTV_VERSION
 #define UKTV_VERSION "0.0.0"
@@ -156,8 +158,45 @@ trace_stderr(void *arg, const char *line)
 void
 uktv_toolopt_die(const struct uktv_toolopt *to, const struct uktv_error *e)
 {
-	fprintf(stderr, "%s: %s\n", to->prog, e->message);
-	exit(uktv_error_exit_code(e));
+	struct uktv_log lg;
+
+	uktv_log_init(&lg, to->prog, to->verbosity);
+	uktv_log_die(&lg, e);
+}
+
+volatile sig_atomic_t uktv_stop_signal;
+
+static void
+on_stop(int sig)
+{
+	uktv_stop_signal = sig;
+}
+
+void
+uktv_toolopt_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+long
+uktv_toolopt_seconds(const struct uktv_toolopt *to, const char *name,
+    const char *arg, long min_ms)
+{
+	char why[160];
+	long ms;
+
+	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
+		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
+		    "not '%s'", name, min_ms, arg);
+		uktv_toolopt_usage(to, why);
+	}
+	return ms;
 }
 
 struct uktv_aws *

@@ -28,6 +28,7 @@
 #define UKTV_TOOLOPT_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "aws.h"
@@ -171,6 +172,19 @@ void	uktv_toolopt_print_version(const char *prog);
  * sysexits code: binaries call this, the library never does.
  */
 struct uktv_aws *uktv_toolopt_aws(struct uktv_toolopt *);
+
+/*
+ * SIGINT and SIGTERM set uktv_stop_signal (to the signal's number) instead
+ * of killing the tool.  No SA_RESTART: a sleep or a read is cut short and
+ * the loop sees the flag, finishes or dead-letters what is in flight, and
+ * exits 128 + the signal (ARCHITECTURE.md).
+ */
+extern volatile sig_atomic_t uktv_stop_signal;
+void	uktv_toolopt_catch_stop(void);
+/* An option's seconds ("5", "0.5") in ms, at least min_ms; anything else is
+ * a usage error naming the option (exit 2). */
+long	uktv_toolopt_seconds(const struct uktv_toolopt *, const char *name,
+	    const char *arg, long min_ms);
 /* Prints "prog: message" for err on stderr and exits with its code. */
 void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
 	    __attribute__((noreturn));
