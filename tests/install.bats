@@ -94,6 +94,22 @@ man_example() {
 	assert_output --partial 'example: no AWS region'
 }
 
+@test "make install installs the public headers only: no private/ seam, nothing of cmd/common" {
+	[ "$(cat "$BATS_FILE_TMPDIR/install.rc")" -eq 0 ]
+	cd "$UKTV_ROOT"
+	want=$(for h in lib/*/*.h lib/*/*/*.h; do
+		case $h in */private/*) continue ;; esac
+		[ -f "$h" ] && basename "$h"
+	done | sort)
+	got=$(ls "$STAGE/x/include/uktv" | sort)
+	[ -n "$want" ]
+	[ "$got" = "$want" ] || fail "installed: $got; public: $want"
+	for h in lib/*/private/*.h lib/*/*/private/*.h cmd/common/*.h; do
+		[ -f "$h" ] || continue
+		assert_file_not_exists "$STAGE/x/include/uktv/$(basename "$h")"
+	done
+}
+
 @test "the installed headers include each other from their own folder" {
 	# Every header on its own, with only the installed folder on the path.
 	cd "$BATS_TEST_TMPDIR"
