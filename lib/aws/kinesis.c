@@ -701,30 +701,11 @@ put_call(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	static const char *const names[] = { ".Records", ".FailedRecordCount" };
 	struct uktv_jsonpath path[2];
 	struct uktv_jsonscan_value v[2];
-	struct uktv_aws_request req = { 0 };
-	struct uktv_header hdrs[2];
-	char ctype[48], target[64];
 
 	*failed = -1;
-	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
-	    uktv_svc_kinesis.json_version);
-	snprintf(target, sizeof(target), "%s.PutRecords",
-	    uktv_svc_kinesis.target_prefix);
-	hdrs[0].name = "Content-Type";
-	hdrs[0].value = ctype;
-	hdrs[1].name = "X-Amz-Target";
-	hdrs[1].value = target;
-	req.svc = &uktv_svc_kinesis;
-	req.method = "POST";
-	req.path = "/";
-	req.headers = hdrs;
-	req.nheaders = 2;
-	req.body = b->body;
-	req.body_len = b->len + 2;
-	if (uktv_aws_send(aws, &req, resp, err) == -1) {
-		uktv_error_prefix(err, "Kinesis PutRecords");
+	if (uktv_awsjson_call_raw(aws, &uktv_svc_kinesis, "PutRecords",
+	    b->body, b->len + 2, resp, err) == -1)
 		return -1;
-	}
 	uktv_jsonpath_parse(names[0], &path[0]);
 	uktv_jsonpath_parse(names[1], &path[1]);
 	if (uktv_jsonscan(resp->body, resp->body_len, 0, path, 2, v,

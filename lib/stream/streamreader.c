@@ -1139,9 +1139,7 @@ static int
 kinesis_get_records(struct uktv_streamreader *r, const char *iterator,
     int limit, struct uktv_error *err)
 {
-	struct uktv_aws_request req = { 0 };
-	struct uktv_header hdrs[2];
-	char target[64], ctype[48], *body;
+	char *body;
 	size_t o = 0, cap;
 	int rc;
 
@@ -1158,27 +1156,9 @@ kinesis_get_records(struct uktv_streamreader *r, const char *iterator,
 		body[o++] = '"';
 	}
 	body[o++] = '}';
-	snprintf(target, sizeof(target), "%s.GetRecords",
-	    uktv_svc_kinesis.target_prefix);
-	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
-	    uktv_svc_kinesis.json_version);
-	hdrs[0].name = "Content-Type";
-	hdrs[0].value = ctype;
-	hdrs[1].name = "X-Amz-Target";
-	hdrs[1].value = target;
-	req.svc = &uktv_svc_kinesis;
-	req.method = "POST";
-	req.path = "/";
-	req.headers = hdrs;
-	req.nheaders = 2;
-	req.body = body;
-	req.body_len = o;
-	rc = uktv_aws_send(r->aws, &req, &r->resp, err);
+	rc = uktv_awsjson_call_raw(r->aws, &uktv_svc_kinesis, "GetRecords",
+	    body, o, &r->resp, err);
 	free(body);
-	if (rc == -1) {
-		memset(&r->resp, 0, sizeof(r->resp));
-		uktv_error_prefix(err, "Kinesis GetRecords");
-	}
 	return rc;
 }
 
