@@ -8,6 +8,7 @@
 
 #include "awsjson.h"
 #include "ddbstreams.h"
+#include "private/shardread.h"
 
 static const char *
 str_member(struct json_object *o, const char *name)
@@ -154,64 +155,21 @@ uktv_ddbstreams_get_shard_iterator(struct uktv_aws *aws, const char *stream_arn,
     const char *shard_id, const char *type, const char *sequence,
     char **iterator, struct uktv_error *err)
 {
-	struct json_object *req, *resp;
-	const char *it;
-	int rc;
+	struct json_object *req;
 
 	*iterator = NULL;
 	if ((req = json_object_new_object()) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	json_object_object_add(req, "StreamArn",
 	    json_object_new_string(stream_arn));
-	json_object_object_add(req, "ShardId", json_object_new_string(shard_id));
-	json_object_object_add(req, "ShardIteratorType",
-	    json_object_new_string(type));
-	if (strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ||
-	    strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0) {
-		if (sequence == NULL) {
-			json_object_put(req);
-			return uktv_error_set(err, UKTV_ERR_USAGE,
-			    "%s needs a sequence number", type);
-		}
-		json_object_object_add(req, "SequenceNumber",
-		    json_object_new_string(sequence));
-	}
-	rc = uktv_awsjson_call(aws, &uktv_svc_dynamodb_streams,
-	    "GetShardIterator", req, &resp, err);
-	json_object_put(req);
-	if (rc == -1)
-		return -1;
-	if ((it = str_member(resp, "ShardIterator")) == NULL) {
-		json_object_put(resp);
-		return uktv_error_set(err, UKTV_ERR_SERVICE, "DynamoDB Streams "
-		    "GetShardIterator: no ShardIterator in the answer");
-	}
-	*iterator = strdup(it);
-	json_object_put(resp);
-	if (*iterator == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return 0;
+	return uktv_shardread_get_iterator(aws, &uktv_shardread_ddbstreams, req,
+	    shard_id, type, sequence, 0, iterator, err);
 }
 
 int
 uktv_ddbstreams_get_records(struct uktv_aws *aws, const char *iterator,
     int limit, struct json_object **response, struct uktv_error *err)
 {
-	struct json_object *req;
-	int rc;
-
-	*response = NULL;
-	if (limit < 1)
-		limit = 1;
-	if (limit > UKTV_DDBSTREAMS_GET_RECORDS_MAX)
-		limit = UKTV_DDBSTREAMS_GET_RECORDS_MAX;
-	if ((req = json_object_new_object()) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardIterator",
-	    json_object_new_string(iterator));
-	json_object_object_add(req, "Limit", json_object_new_int(limit));
-	rc = uktv_awsjson_call(aws, &uktv_svc_dynamodb_streams, "GetRecords",
-	    req, response, err);
-	json_object_put(req);
-	return rc;
+	return uktv_shardread_get_records(aws, &uktv_shardread_ddbstreams,
+	    iterator, limit, NULL, response, err);
 }

@@ -14,6 +14,7 @@
 #include "base64.h"
 #include "jsonscan.h"
 #include "kinesis.h"
+#include "private/shardread.h"
 
 /* Open addressing for --strict-order's "is this key in the batch": twice
  * the largest batch keeps probes short. */
@@ -243,47 +244,15 @@ uktv_kinesis_get_shard_iterator(struct uktv_aws *aws,
     const char *type, const char *sequence, long long timestamp_ms,
     char **iterator, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *v;
-	int rc;
+	struct json_object *req;
 
 	*iterator = NULL;
 	if (no_stream(st, err) == -1)
 		return -1;
 	if ((req = stream_request(st)) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardId", json_object_new_string(shard_id));
-	json_object_object_add(req, "ShardIteratorType",
-	    json_object_new_string(type));
-	if (strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ||
-	    strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0) {
-		if (sequence == NULL) {
-			json_object_put(req);
-			return uktv_error_set(err, UKTV_ERR_USAGE,
-			    "%s needs a sequence number", type);
-		}
-		json_object_object_add(req, "StartingSequenceNumber",
-		    json_object_new_string(sequence));
-	} else if (strcmp(type, "AT_TIMESTAMP") == 0)
-		/* Timestamp: epoch seconds, fractions allowed (the SDKs send
-		 * a number). */
-		json_object_object_add(req, "Timestamp",
-		    json_object_new_double((double)timestamp_ms / 1000.0));
-	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetShardIterator", req,
-	    &resp, err);
-	json_object_put(req);
-	if (rc == -1)
-		return -1;
-	if (!json_object_object_get_ex(resp, "ShardIterator", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		json_object_put(resp);
-		return uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis "
-		    "GetShardIterator: no ShardIterator in the answer");
-	}
-	*iterator = strdup(json_object_get_string(v));
-	json_object_put(resp);
-	if (*iterator == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return 0;
+	return uktv_shardread_get_iterator(aws, &uktv_shardread_kinesis, req,
+	    shard_id, type, sequence, timestamp_ms, iterator, err);
 }
 
 int
@@ -291,26 +260,17 @@ uktv_kinesis_get_records(struct uktv_aws *aws,
     const struct uktv_kinesis_stream *st, const char *iterator, int limit,
     struct json_object **response, struct uktv_error *err)
 {
-	struct json_object *req;
-	int rc;
+	return uktv_shardread_get_records(aws, &uktv_shardread_kinesis,
+	    iterator, limit, st != NULL ? st->arn : NULL, response, err);
+}
 
-	*response = NULL;
-	if (limit < 1)
-		limit = 1;
-	if (limit > UKTV_KINESIS_GET_RECORDS_MAX)
-		limit = UKTV_KINESIS_GET_RECORDS_MAX;
-	if ((req = json_object_new_object()) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardIterator",
-	    json_object_new_string(iterator));
-	json_object_object_add(req, "Limit", json_object_new_int(limit));
-	if (st != NULL && st->arn != NULL)
-		json_object_object_add(req, "StreamARN",
-		    json_object_new_string(st->arn));
-	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetRecords", req,
-	    response, err);
-	json_object_put(req);
-	return rc;
+int
+uktv_kinesis_get_records_raw(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, const char *iterator, int limit,
+    struct uktv_http_response *resp, struct uktv_error *err)
+{
+	return uktv_shardread_get_records_raw(aws, &uktv_shardread_kinesis,
+	    iterator, limit, st != NULL ? st->arn : NULL, resp, err);
 }
 
 int

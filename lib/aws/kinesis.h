@@ -90,6 +90,15 @@ int	uktv_kinesis_get_records(struct uktv_aws *,
 	    const struct uktv_kinesis_stream *, const char *iterator, int limit,
 	    struct json_object **response, struct uktv_error *);
 
+/*
+ * The same with the answer left raw in *resp (free with
+ * uktv_http_response_free), for a reader that scans it instead of building
+ * a JSON object per record.  Errors are prefixed "Kinesis GetRecords".
+ */
+int	uktv_kinesis_get_records_raw(struct uktv_aws *,
+	    const struct uktv_kinesis_stream *, const char *iterator, int limit,
+	    struct uktv_http_response *resp, struct uktv_error *);
+
 /* 1 when s[0, len) is a valid ExplicitHashKey: "0", or 1-39 digits without a
  * leading zero, at most 2^128 - 1. */
 int	uktv_kinesis_hash_key_valid(const char *s, size_t len);

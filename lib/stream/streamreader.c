@@ -19,7 +19,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "awsjson.h"
 #include "base64.h"
 #include "parse.h"
 #include "ddbstreams.h"
@@ -1096,29 +1095,6 @@ top_member(const char *key, struct scan *j, void *arg)
 	return scan_skip(j, 1);
 }
 
-static void
-escape_into(char *out, size_t *o, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			out[(*o)++] = '\\';
-			out[(*o)++] = (char)c;
-		} else if (c < 0x20) {
-			out[(*o)++] = '\\';
-			out[(*o)++] = 'u';
-			out[(*o)++] = '0';
-			out[(*o)++] = '0';
-			out[(*o)++] = hex[c >> 4];
-			out[(*o)++] = hex[c & 15];
-		} else
-			out[(*o)++] = (char)c;
-	}
-}
-
 /* An answer without Records: a retryable service fault naming what the
  * answer said, if it was error-shaped. */
 static int
@@ -1134,34 +1110,6 @@ no_records(struct uktv_error *err, const char *op, const char *type,
 	return -1;
 }
 
-/* GetRecords for Kinesis, the answer left raw in r->resp. */
-static int
-kinesis_get_records(struct uktv_streamreader *r, const char *iterator,
-    int limit, struct uktv_error *err)
-{
-	char *body;
-	size_t o = 0, cap;
-	int rc;
-
-	cap = 64 + strlen(iterator) * 6 +
-	    (r->ks.arn != NULL ? strlen(r->ks.arn) * 6 + 16 : 0);
-	if ((body = malloc(cap)) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	o = (size_t)snprintf(body, cap, "{\"ShardIterator\":\"");
-	escape_into(body, &o, iterator);
-	o += (size_t)snprintf(body + o, cap - o, "\",\"Limit\":%d", limit);
-	if (r->ks.arn != NULL) {
-		o += (size_t)snprintf(body + o, cap - o, ",\"StreamARN\":\"");
-		escape_into(body, &o, r->ks.arn);
-		body[o++] = '"';
-	}
-	body[o++] = '}';
-	rc = uktv_awsjson_call_raw(r->aws, &uktv_svc_kinesis, "GetRecords",
-	    body, o, &r->resp, err);
-	free(body);
-	return rc;
-}
-
 static int
 kinesis_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
     struct answer *a, char **next, long long *behind, struct uktv_error *err)
@@ -1169,7 +1117,8 @@ kinesis_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 	struct kctx k;
 	struct scan j;
 
-	if (kinesis_get_records(r, s->iterator, limit, err) == -1)
+	if (uktv_kinesis_get_records_raw(r->aws, &r->ks, s->iterator, limit,
+	    &r->resp, err) == -1)
 		return -1;
 	memset(&k, 0, sizeof(k));
 	k.r = r;
