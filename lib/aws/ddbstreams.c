@@ -1,12 +1,11 @@
 /*
  * ddbstreams.c: see ddbstreams.h.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "awsjson.h"
+#include "backoff.h"
 #include "ddbstreams.h"
 #include "private/shardread.h"
 
@@ -51,6 +50,9 @@ uktv_ddbstreams_latest_arn(struct uktv_aws *aws, const char *table, char **arn,
 	return 0;
 }
 
+#define LIMIT_WAIT_BASE_MS	100
+#define LIMIT_WAIT_CAP_MS	2000
+
 /*
  * The wait before another DescribeStream after LimitExceededException: the
  * limit is per second, so the client's retry delays (tens of milliseconds)
@@ -60,17 +62,8 @@ uktv_ddbstreams_latest_arn(struct uktv_aws *aws, const char *table, char **arn,
 static void
 limit_wait(int attempt)
 {
-	long ms = 100;
-	struct timespec ts;
-
-	for (int i = 1; i < attempt && ms < 2000; i++)
-		ms *= 2;
-	if (ms > 2000)
-		ms = 2000;
-	ms = ms / 2 + (long)arc4random_uniform((uint32_t)(ms / 2 + 1));
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	uktv_sleep_ms(uktv_backoff_ms(LIMIT_WAIT_BASE_MS, LIMIT_WAIT_CAP_MS,
+	    attempt, UKTV_JITTER_EQUAL));
 }
 
 int

@@ -2,19 +2,20 @@
  * kinesis.c: see kinesis.h.  Request shapes and limits are the Amazon
  * Kinesis Data Streams API Reference's (API version 2013-12-02).
  */
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/sha.h>
 
 #include "awsjson.h"
+#include "backoff.h"
 #include "base64.h"
 #include "jsonscan.h"
 #include "kinesis.h"
 #include "private/shardread.h"
+#include "time.h"
 
 /* Open addressing for --strict-order's "is this key in the batch": twice
  * the largest batch keeps probes short. */
@@ -54,7 +55,7 @@ struct uktv_kinesis_batch {
 	int				 max_attempts;
 	double				 max_rate;
 	int				 brief_success;
-	struct timespec			 next_send;	/* pacing */
+	double				 next_send_ms;	/* pacing, monotonic */
 	unsigned short			 slots[KEY_SLOTS];	/* rec index + 1 */
 	char				*scratch;	/* decoded data for a failure */
 	size_t				 scratch_cap;
@@ -527,37 +528,22 @@ batch_clear(struct uktv_kinesis_batch *b)
 	memset(b->slots, 0, sizeof(b->slots));
 }
 
-/* Waits until n more records may go at max_rate. */
+/* Waits until n more records may go at max_rate.  The schedule is kept in
+ * fractions of a millisecond: at high rates a call's share is below one. */
 static void
 pace(struct uktv_kinesis_batch *b, size_t n)
 {
-	struct timespec now, d;
-	double gap;
+	double now;
 
 	if (b->max_rate <= 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec < b->next_send.tv_sec || (now.tv_sec ==
-	    b->next_send.tv_sec && now.tv_nsec < b->next_send.tv_nsec)) {
-		d.tv_sec = b->next_send.tv_sec - now.tv_sec;
-		d.tv_nsec = b->next_send.tv_nsec - now.tv_nsec;
-		if (d.tv_nsec < 0) {
-			d.tv_sec--;
-			d.tv_nsec += 1000000000L;
-		}
+	now = (double)uktv_time_mono_ms();
+	if (now < b->next_send_ms) {
 		/* A signal does not shorten the wait: the rate is a promise. */
-		while (nanosleep(&d, &d) == -1 && errno == EINTR)
-			;
-		now = b->next_send;
+		uktv_sleep_ms((long long)ceil(b->next_send_ms - now));
+		now = b->next_send_ms;
 	}
-	gap = (double)n / b->max_rate;
-	b->next_send.tv_sec = now.tv_sec + (time_t)gap;
-	b->next_send.tv_nsec = now.tv_nsec +
-	    (long)((gap - (double)(time_t)gap) * 1e9);
-	if (b->next_send.tv_nsec >= 1000000000L) {
-		b->next_send.tv_sec++;
-		b->next_send.tv_nsec -= 1000000000L;
-	}
+	b->next_send_ms = now + (double)n / b->max_rate * 1000.0;
 }
 
 static void

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
 #include "http.h"
+#include "time.h"
 
 struct uktv_http {
 	CURL			*curl;
@@ -268,7 +268,7 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 	CURL *c = http->curl;
 	struct curl_slist *list = NULL, *l;
 	struct transfer t;
-	struct timespec t0, t1;
+	long long t0, t1;
 	CURLcode rc;
 	long low_speed_secs;
 
@@ -337,9 +337,9 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 	}
 	http->errbuf[0] = '\0';
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = uktv_time_mono_ms();
 	rc = curl_easy_perform(c);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t1 = uktv_time_mono_ms();
 	curl_slist_free_all(list);
 	list = NULL;
 	/* Nothing in the handle may point at our header list after return. */
@@ -355,8 +355,7 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 		    method, u, rc == CURLE_OK ? "" : "failed ",
 		    rc == CURLE_OK ? (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE,
 		    &resp->status), resp->status) : 0L, t.body.len,
-		    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		    (long)(t1 - t0));
 		http->opts.trace(http->opts.trace_arg, line);
 	}
 	if (rc != CURLE_OK) {

@@ -1,14 +1,13 @@
 /*
  * lease.c: see lease.h.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "parse.h"
 #include "awsjson.h"
+#include "backoff.h"
 #include "lease.h"
 
 struct uktv_leases {
@@ -28,15 +27,6 @@ struct uktv_leases {
 	long long		 next_ms;
 	struct uktv_lease_stats	 stats;
 };
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 static struct json_object *
 av(const char *type, const char *s)
@@ -319,7 +309,7 @@ uktv_leases_ensure_table(struct uktv_leases *l, struct uktv_error *err)
 			return uktv_error_set(err, UKTV_ERR_UNAVAILABLE,
 			    "lease table %s not ACTIVE after %ld ms", l->table,
 			    l->create_wait_ms);
-		sleep_ms(100);
+		uktv_sleep_ms(100);
 	}
 }
 
@@ -926,7 +916,7 @@ uktv_leases_reset(struct uktv_leases *l, const struct uktv_position *pos,
 				    "out of memory");
 			memcpy(before, l->leases, l->n * sizeof(*before));
 			nbefore = l->n;
-			sleep_ms(l->duration_ms);
+			uktv_sleep_ms(l->duration_ms);
 			if (uktv_leases_read(l, err) == -1) {
 				free(before);
 				return -1;

@@ -19,12 +19,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "base64.h"
 #include "parse.h"
 #include "ddbstreams.h"
 #include "kinesis.h"
 #include "kpl.h"
 #include "streamreader.h"
+#include "time.h"
 
 /* Kinesis Developer Guide, "Quotas and limits": GetRecords, 5 transactions
  * per second per shard. */
@@ -39,6 +41,8 @@
  * before a transient failure (5xx, resets) is given up on. */
 #define MAX_TRANSIENT		8
 #define BACKOFF_CAP_MS		20000
+/* The retry base when the client's is 0: the SDKs' 1 s. */
+#define DEF_RETRY_BASE_MS	1000
 /* Nesting the scanner of GetRecords answers accepts. */
 #define SCAN_DEPTH		64
 
@@ -99,15 +103,6 @@ struct uktv_streamreader {
 
 /* ------------------------------------------------------------ helpers */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 note(struct uktv_streamreader *r, enum uktv_sr_note kind, const char *shard,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -132,25 +127,20 @@ dup_or_null(const char *s)
 	return s != NULL && *s != '\0' ? strdup(s) : NULL;
 }
 
-/* Full-jitter exponential backoff, as the SDKs' standard mode: a random
- * time in [0, min(base * 2^(attempt-1), cap)], here at least base / 2 so a
- * throttled shard is not hammered. */
+/* The SDKs' exponential backoff from the client's retry base, capped, with
+ * equal jitter: at least half the delay, so a throttled shard is not
+ * hammered. */
 static long long
 backoff_ms(const struct uktv_streamreader *r, int attempt)
 {
-	long long d = r->base_ms;
-
-	for (int i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
-	return d / 2 + (long long)(arc4random_uniform((uint32_t)(d / 2 + 1)));
+	return uktv_backoff_ms(r->base_ms, BACKOFF_CAP_MS, attempt,
+	    UKTV_JITTER_EQUAL);
 }
 
 static void
 sleep_until(struct uktv_streamreader *r, long long when)
 {
-	long long d = when - now_ms();
+	long long d = when - uktv_time_mono_ms();
 	struct timespec ts;
 	struct pollfd p;
 
@@ -171,7 +161,7 @@ sleep_until(struct uktv_streamreader *r, long long when)
 		}
 		/* Not an open descriptor: nothing to watch, so sleep (an
 		 * at once returning poll would spin). */
-		if ((d = when - now_ms()) <= 0)
+		if ((d = when - uktv_time_mono_ms()) <= 0)
 			return;
 	}
 	ts.tv_sec = d / 1000;
@@ -459,7 +449,7 @@ list_and_settle(struct uktv_streamreader *r, struct uktv_error *err)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	r->stats.listings++;
 	r->need_list = 0;
-	r->refresh_at = now_ms() + refresh;
+	r->refresh_at = uktv_time_mono_ms() + refresh;
 	/* Shards another reader had are asked about again. */
 	for (size_t i = 0; i < r->nshards; i++)
 		if (r->shards[i].state == UKTV_SR_SHARD_SKIPPED)
@@ -503,7 +493,7 @@ drop_iterator(struct shard *s)
 static int
 fault(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 {
-	long long now = now_ms(), d;
+	long long now = uktv_time_mono_ms(), d;
 
 	switch (classify(err)) {
 	case F_TRIMMED:
@@ -1294,11 +1284,11 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 		s->open_ends = 0;
 	/* A closed shard has nothing more to wait for: its end is one call
 	 * away, at the shortest interval. */
-	s->next_ms = now_ms() + (tip && !closed ? poll : gap);
-	if (s->next_ms < now_ms() + gap)
-		s->next_ms = now_ms() + gap;
+	s->next_ms = uktv_time_mono_ms() + (tip && !closed ? poll : gap);
+	if (s->next_ms < uktv_time_mono_ms() + gap)
+		s->next_ms = uktv_time_mono_ms() + gap;
 	if (s->open_ends > 0)
-		s->next_ms = now_ms() + backoff_ms(r, s->open_ends);
+		s->next_ms = uktv_time_mono_ms() + backoff_ms(r, s->open_ends);
 	r->pending = r->nrecs > 0 || r->pend_end;
 	return 0;
 }
@@ -1349,8 +1339,7 @@ uktv_streamreader_new(struct uktv_aws *aws,
     const struct uktv_streamreader_opts *o, struct uktv_error *err)
 {
 	struct uktv_streamreader *r;
-	const char *e;
-	long long base = 1000;
+	long long base;
 
 	if (o->stream == NULL || *o->stream == '\0') {
 		uktv_error_set(err, UKTV_ERR_USAGE, "no stream named");
@@ -1368,13 +1357,10 @@ uktv_streamreader_new(struct uktv_aws *aws,
 		r->ks.arn = o->stream;
 	else
 		r->ks.name = o->stream;
-	/* The same base the client's retries use (tests shorten it). */
-	if ((e = getenv("UKTV_RETRY_BASE_MS")) != NULL && *e != '\0') {
-		long long v = strtoll(e, NULL, 10);
-
-		if (v > 0 && v <= 60000)
-			base = v;
-	}
+	/* The same base the client's retries use (tests shorten it); 0, which
+	 * switches the client's waits off, keeps the reader's default. */
+	if ((base = uktv_aws_retry_base_ms(aws)) <= 0)
+		base = DEF_RETRY_BASE_MS;
 	r->base_ms = base;
 	r->until_ms = r->tip_ms = o->until_ms;
 	if (o->to_end) {
@@ -1419,7 +1405,7 @@ int
 uktv_streamreader_next(struct uktv_streamreader *r, size_t max_records,
     long max_wait_ms, struct uktv_stream_batch *b, struct uktv_error *err)
 {
-	long long start = now_ms(), now, wake;
+	long long start = uktv_time_mono_ms(), now, wake;
 	long long deadline = max_wait_ms >= 0 ? start + max_wait_ms : -1;
 	struct shard *best;
 
@@ -1433,7 +1419,7 @@ uktv_streamreader_next(struct uktv_streamreader *r, size_t max_records,
 			deliver(r, max_records, b);
 			return UKTV_SR_BATCH;
 		}
-		now = now_ms();
+		now = uktv_time_mono_ms();
 		if (r->need_list || now >= r->refresh_at) {
 			uktv_error_clear(err);
 			if (list_and_settle(r, err) == -1) {
