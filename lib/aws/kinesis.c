@@ -14,6 +14,7 @@
 #include "base64.h"
 #include "jsonscan.h"
 #include "kinesis.h"
+#include "private/kinesis.h"
 #include "private/shardread.h"
 #include "time.h"
 

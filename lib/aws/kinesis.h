@@ -46,11 +46,6 @@ struct uktv_kinesis_stream {
 	const char	*arn;		/* StreamARN (wins when both are set) */
 };
 
-/* StreamDescriptionSummary of the stream (new reference: caller puts). */
-int	uktv_kinesis_describe_stream_summary(struct uktv_aws *,
-	    const struct uktv_kinesis_stream *, struct json_object **summary,
-	    struct uktv_error *);
-
 /*
  * Called once per shard object of ListShards ({"ShardId", "ParentShardId",
  * "HashKeyRange", "SequenceNumberRange", ...}, borrowed).  Return non-zero

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "private/http.h"
 #include "time.h"
 
 struct uktv_http {

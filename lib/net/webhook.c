@@ -15,6 +15,14 @@
 #include "backoff.h"
 #include "webhook.h"
 
+/* Counted as it goes; kept for a debugger, nothing reads them yet. */
+struct uktv_webhook_stats {
+	long	posts;		/* HTTP requests made, retries included */
+	long	retries;
+	long	delivered;
+	long	failed;
+};
+
 struct uktv_webhook {
 	struct uktv_http		*http;		/* borrowed */
 	char				*url;
@@ -168,12 +176,6 @@ uktv_webhook_new(struct uktv_http *http, const struct uktv_webhook_opts *o,
 	w->max_ms = o->max_ms > 0 ? o->max_ms : UKTV_WEBHOOK_MAX_BACKOFF_MS;
 	w->stop = o->stop;
 	return w;
-}
-
-const struct uktv_webhook_stats *
-uktv_webhook_stats(const struct uktv_webhook *w)
-{
-	return &w->stats;
 }
 
 static int

@@ -20,6 +20,7 @@
 
 #include "parse.h"
 #include "checkpoint.h"
+#include "private/checkpoint.h"
 #include "fileio.h"
 #include "time.h"
 
@@ -223,12 +224,6 @@ uktv_checkpoint_lock(struct uktv_checkpoint_dir *d, struct uktv_error *err)
 	}
 	d->lockfd = fd;
 	return 0;
-}
-
-const char *
-uktv_checkpoint_path(const struct uktv_checkpoint_dir *d)
-{
-	return d->path;
 }
 
 long

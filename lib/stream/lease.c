@@ -9,7 +9,17 @@
 #include "awsjson.h"
 #include "backoff.h"
 #include "lease.h"
+#include "private/lease.h"
 
+/* Counted as it goes; kept for a debugger, nothing reads them yet. */
+struct uktv_lease_stats {
+	long	taken;		/* free or expired leases taken */
+	long	stolen;
+	long	lost;		/* leases another worker took from us */
+	long	renewals;
+	long	checkpoints;
+	long	conflicts;	/* conditional writes that lost */
+};
 struct uktv_leases {
 	struct uktv_aws		*aws;
 	char			*table;
@@ -177,12 +187,6 @@ uktv_leases_free(struct uktv_leases *l)
 	free(l->leases);
 	free(l->renewed_ms);
 	free(l);
-}
-
-const struct uktv_lease_stats *
-uktv_leases_stats(const struct uktv_leases *l)
-{
-	return &l->stats;
 }
 
 size_t

@@ -6,8 +6,8 @@
  * a sequence number.  kinesis.c and ddbstreams.c keep their typed functions
  * on top of these; nothing else includes this header.
  */
-#ifndef UKTV_SHARDREAD_H
-#define UKTV_SHARDREAD_H
+#ifndef UKTV_PRIVATE_SHARDREAD_H
+#define UKTV_PRIVATE_SHARDREAD_H
 
 #include <json-c/json.h>
 
