@@ -715,6 +715,103 @@ compact(struct uktv_kinesis_batch *b)
 	b->len = at;
 }
 
+/* Every record of a call that failed outright (after its retries) is
+ * reported failed with the call's error. */
+static int
+call_failed(struct uktv_kinesis_batch *b, int attempt, int unreadable,
+    uktv_kinesis_result_fn fn, void *arg, struct uktv_error *err)
+{
+	if (unreadable) {
+		char more[64];
+
+		snprintf(more, sizeof(more), " (gave up after %d attempt%s)",
+		    attempt, attempt == 1 ? "" : "s");
+		strlcat(err->message, more, sizeof(err->message));
+	}
+	for (size_t i = 0; i < b->n; i++)
+		report(b, &b->recs[i], NULL, NULL, err->code[0] ? err->code :
+		    "Unavailable", err->message, 1, fn, arg);
+	batch_clear(b);
+	return -1;
+}
+
+/* The result of one record: reported, or marked to be sent again (1). */
+static int
+settle_one(struct uktv_kinesis_batch *b, struct rec *r,
+    const struct uktv_jsonscan_value *elem, const struct uktv_jsonpath *paths,
+    uktv_kinesis_result_fn fn, void *arg)
+{
+	struct uktv_jsonscan_value v[4];
+	const char *shard, *seq, *code, *msg;
+	size_t off = 0;
+
+	if (elem->type != UKTV_JSON_OBJECT ||
+	    grow(&b->text, &b->text_cap, elem->len + 4) == -1 ||
+	    uktv_jsonscan(elem->text, elem->len, 0, paths, 4, v,
+	    NULL) != UKTV_JSONSCAN_OK)
+		memset(v, 0, sizeof(v));
+	shard = result_text(b, &v[0], &off);
+	seq = result_text(b, &v[1], &off);
+	code = result_text(b, &v[2], &off);
+	msg = result_text(b, &v[3], &off);
+	if (code == NULL && seq == NULL)
+		code = "InvalidResponse";	/* neither: not a result */
+	if (code == NULL) {
+		report(b, r, shard, seq, NULL, NULL, 0, fn, arg);
+		return 0;
+	}
+	strlcpy(r->code, code, sizeof(r->code));
+	strlcpy(r->message, msg ? msg : "", sizeof(r->message));
+	/* Throttling and InternalFailure pass; a KMS key that is disabled or
+	 * denied does not. */
+	if (r->attempts < b->max_attempts &&
+	    (uktv_aws_code_is_throttle(code) ||
+	    uktv_aws_code_is_transient(code, 0) ||
+	    strcmp(code, "KMSThrottlingException") == 0)) {
+		r->failed = 1;
+		return 1;
+	}
+	report(b, r, NULL, NULL, r->code, r->message, 0, fn, arg);
+	return 0;
+}
+
+/*
+ * Reads the answer's results, one per record, in order: *nretry gets the
+ * number to send again.  -1 when the results do not match the records.
+ */
+static int
+settle(struct uktv_kinesis_batch *b, struct uktv_jsonscan_value *records,
+    long long failed, const struct uktv_jsonpath *paths,
+    uktv_kinesis_result_fn fn, void *arg, size_t *nretry,
+    struct uktv_error *err)
+{
+	struct uktv_jsonscan_value elem;
+	size_t pos = 0, i = 0;
+
+	*nretry = 0;
+	if (failed == 0 && b->brief_success) {
+		/* Every record landed; only the count is checked. */
+		for (i = 0; i < b->n &&
+		    uktv_jsonscan_array_next(records, &pos, &elem); i++)
+			report(b, &b->recs[i], NULL, NULL, NULL, NULL, 0, fn,
+			    arg);
+	}
+	for (; i < b->n && uktv_jsonscan_array_next(records, &pos, &elem); i++)
+		*nretry += settle_one(b, &b->recs[i], &elem, paths, fn, arg);
+	if (i == b->n && !uktv_jsonscan_array_next(records, &pos, &elem))
+		return 0;
+	/* Fewer or more results than records: the answer cannot be matched
+	 * to them, so none still pending is known to have landed. */
+	uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis PutRecords: "
+	    "the answer does not hold one result per record");
+	strlcpy(err->code, "InvalidResponse", sizeof(err->code));
+	for (size_t j = 0; j < b->n; j++)
+		if (j >= i || b->recs[j].failed)
+			report(b, &b->recs[j], NULL, NULL, err->code,
+			    err->message, 1, fn, arg);
+	return -1;
+}
+
 int
 uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
     uktv_kinesis_result_fn fn, void *arg, struct uktv_error *err)
@@ -722,11 +819,11 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	static const char *const fields[] = { ".ShardId", ".SequenceNumber",
 	    ".ErrorCode", ".ErrorMessage" };
 	struct uktv_jsonpath paths[4];
-	struct uktv_jsonscan_value records, elem, v[4];
+	struct uktv_jsonscan_value records;
 	struct uktv_http_response resp;
-	size_t nretry, pos, i;
+	size_t nretry, i;
 	long long failed;
-	int attempt, extra, rc;
+	int attempt, rc;
 
 	if (b->n == 0)
 		return 0;
@@ -750,84 +847,14 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 				uktv_aws_backoff(aws, attempt);
 				continue;
 			}
-			if (rc == -2) {
-				char more[64];
-
-				snprintf(more, sizeof(more), " (gave up after %d "
-				    "attempt%s)", attempt, attempt == 1 ? "" : "s");
-				strlcat(err->message, more, sizeof(err->message));
-			}
-			for (i = 0; i < b->n; i++)
-				report(b, &b->recs[i], NULL, NULL, err->code[0] ?
-				    err->code : "Unavailable", err->message, 1, fn,
-				    arg);
-			batch_clear(b);
-			return -1;
+			return call_failed(b, attempt, rc == -2, fn, arg, err);
 		}
 		b->stats.calls++;
-		nretry = 0;
-		pos = i = 0;
-		if (failed == 0 && b->brief_success) {
-			/* Every record landed; only the count is checked. */
-			for (i = 0; i < b->n &&
-			    uktv_jsonscan_array_next(&records, &pos, &elem); i++)
-				report(b, &b->recs[i], NULL, NULL, NULL, NULL, 0,
-				    fn, arg);
-		}
-		for (; i < b->n &&
-		    uktv_jsonscan_array_next(&records, &pos, &elem); i++) {
-			struct rec *r = &b->recs[i];
-			const char *shard, *seq, *code, *msg;
-			size_t off = 0;
-
-			if (elem.type != UKTV_JSON_OBJECT ||
-			    grow(&b->text, &b->text_cap, elem.len + 4) == -1 ||
-			    uktv_jsonscan(elem.text, elem.len, 0, paths, 4, v,
-			    NULL) != UKTV_JSONSCAN_OK)
-				memset(v, 0, sizeof(v));
-			shard = result_text(b, &v[0], &off);
-			seq = result_text(b, &v[1], &off);
-			code = result_text(b, &v[2], &off);
-			msg = result_text(b, &v[3], &off);
-			if (code == NULL && seq == NULL)
-				code = "InvalidResponse";	/* neither: not a result */
-			if (code == NULL) {
-				report(b, r, shard, seq, NULL, NULL, 0, fn, arg);
-				continue;
-			}
-			strlcpy(r->code, code, sizeof(r->code));
-			strlcpy(r->message, msg ? msg : "", sizeof(r->message));
-			/* Throttling and InternalFailure pass; a KMS key that is
-			 * disabled or denied does not. */
-			if (r->attempts < b->max_attempts &&
-			    (uktv_aws_code_is_throttle(code) ||
-			    uktv_aws_code_is_transient(code, 0) ||
-			    strcmp(code, "KMSThrottlingException") == 0)) {
-				r->failed = 1;
-				nretry++;
-			} else
-				report(b, r, NULL, NULL, r->code, r->message, 0,
-				    fn, arg);
-		}
-		extra = uktv_jsonscan_array_next(&records, &pos, &elem);
+		rc = settle(b, &records, failed, paths, fn, arg, &nretry, err);
 		uktv_http_response_free(&resp);
-		if (i != b->n || extra) {
-			/* Fewer or more results than records: the answer cannot
-			 * be matched to them, so none still pending is known
-			 * to have landed. */
-			uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis PutRecords: "
-			    "the answer does not hold one result per record");
-			strlcpy(err->code, "InvalidResponse", sizeof(err->code));
-			for (size_t j = 0; j < b->n; j++)
-				if (j >= i || b->recs[j].failed)
-					report(b, &b->recs[j], NULL, NULL, err->code,
-					    err->message, 1, fn, arg);
+		if (rc == -1 || nretry == 0) {
 			batch_clear(b);
-			return -1;
-		}
-		if (nretry == 0) {
-			batch_clear(b);
-			return 0;
+			return rc;
 		}
 		compact(b);
 		memset(b->slots, 0, sizeof(b->slots));

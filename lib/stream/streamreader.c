@@ -1189,6 +1189,67 @@ ddb_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 	return 0;
 }
 
+/*
+ * What one answer means for its shard: caught up or not, at its end, past
+ * the end time; and when to call again.
+ */
+static void
+advance(struct uktv_streamreader *r, struct shard *s, const struct answer *a,
+    long long behind, long long call_ms, int limit)
+{
+	long poll = r->o.poll_ms > 0 ? r->o.poll_ms : DEF_POLL_MS;
+	long gap = r->o.min_interval_ms > 0 ? r->o.min_interval_ms :
+	    DEF_MIN_INTERVAL_MS;
+	long long now;
+	int tip, closed;
+
+	/*
+	 * Caught up.  Kinesis says so with MillisBehindLatest 0; an empty
+	 * answer while it is above 0 only means the reader is behind (the
+	 * Kinesis Developer Guide: keep calling while MillisBehindLatest > 0),
+	 * and a full page is never the tip (moto says 0 for a full page of
+	 * records put in the same millisecond, with more behind them).
+	 * DynamoDB Streams say nothing of lag: there an empty answer is it.
+	 */
+	if (behind >= 0)
+		tip = behind == 0 && a->nraw < (size_t)limit;
+	else
+		tip = a->nraw == 0;
+	/* A shard the listing gave an EndingSequenceNumber is closed: it ends
+	 * at a null NextShardIterator and nowhere else, also under -e and
+	 * --until, so its children are reached. */
+	closed = s->end_seq != NULL;
+	if (a->stop) {
+		s->state = UKTV_SR_SHARD_STOPPED;
+		drop_iterator(s);
+		note(r, UKTV_SR_NOTE_STOP, s->id, "reached the end time");
+	} else if (s->iterator == NULL && closed) {
+		/* A closed shard's end: these records first, then its end. */
+		r->pend_end = 1;
+	} else if (s->iterator == NULL) {
+		/* No next iterator for a shard listed as open: it may have
+		 * closed since the listing.  List again and read on from the
+		 * last record; SHARD_END is written only for a closed shard. */
+		s->open_ends++;
+		r->need_list = 1;
+	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip && !closed) {
+		/* Caught up after the end time: nothing older is left. */
+		s->state = UKTV_SR_SHARD_STOPPED;
+		drop_iterator(s);
+		note(r, UKTV_SR_NOTE_STOP, s->id, "read to the end time");
+	}
+	if (s->iterator != NULL)
+		s->open_ends = 0;
+	/* A closed shard has nothing more to wait for: its end is one call
+	 * away, at the shortest interval. */
+	now = uktv_time_mono_ms();
+	s->next_ms = now + (tip && !closed ? poll : gap);
+	if (s->next_ms < now + gap)
+		s->next_ms = now + gap;
+	if (s->open_ends > 0)
+		s->next_ms = now + backoff_ms(r, s->open_ends);
+}
+
 /* One GetRecords call for shard s; its records become the pending batch. */
 static int
 fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
@@ -1196,10 +1257,7 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	struct answer a;
 	char *next = NULL;
 	long long call_ms, behind = -1;
-	long poll = r->o.poll_ms > 0 ? r->o.poll_ms : DEF_POLL_MS;
-	long gap = r->o.min_interval_ms > 0 ? r->o.min_interval_ms :
-	    DEF_MIN_INTERVAL_MS;
-	int limit = r->o.limit, rc, tip, closed;
+	int limit = r->o.limit, rc;
 
 	drop_pending(r);
 	/* A stale code would mislead classify(). */
@@ -1244,51 +1302,8 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	free(s->iterator);
 	s->iterator = next;
 	r->pend_behind = behind;
-	/*
-	 * Caught up.  Kinesis says so with MillisBehindLatest 0; an empty
-	 * answer while it is above 0 only means the reader is behind (the
-	 * Kinesis Developer Guide: keep calling while MillisBehindLatest > 0),
-	 * and a full page is never the tip (moto says 0 for a full page of
-	 * records put in the same millisecond, with more behind them).
-	 * DynamoDB Streams say nothing of lag: there an empty answer is it.
-	 */
-	if (behind >= 0)
-		tip = behind == 0 && a.nraw < (size_t)limit;
-	else
-		tip = a.nraw == 0;
-	/* A shard the listing gave an EndingSequenceNumber is closed: it ends
-	 * at a null NextShardIterator and nowhere else, also under -e and
-	 * --until, so its children are reached. */
-	closed = s->end_seq != NULL;
 	r->pos = 0;
-	if (a.stop) {
-		s->state = UKTV_SR_SHARD_STOPPED;
-		drop_iterator(s);
-		note(r, UKTV_SR_NOTE_STOP, s->id, "reached the end time");
-	} else if (s->iterator == NULL && closed) {
-		/* A closed shard's end: these records first, then its end. */
-		r->pend_end = 1;
-	} else if (s->iterator == NULL) {
-		/* No next iterator for a shard listed as open: it may have
-		 * closed since the listing.  List again and read on from the
-		 * last record; SHARD_END is written only for a closed shard. */
-		s->open_ends++;
-		r->need_list = 1;
-	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip && !closed) {
-		/* Caught up after the end time: nothing older is left. */
-		s->state = UKTV_SR_SHARD_STOPPED;
-		drop_iterator(s);
-		note(r, UKTV_SR_NOTE_STOP, s->id, "read to the end time");
-	}
-	if (s->iterator != NULL)
-		s->open_ends = 0;
-	/* A closed shard has nothing more to wait for: its end is one call
-	 * away, at the shortest interval. */
-	s->next_ms = uktv_time_mono_ms() + (tip && !closed ? poll : gap);
-	if (s->next_ms < uktv_time_mono_ms() + gap)
-		s->next_ms = uktv_time_mono_ms() + gap;
-	if (s->open_ends > 0)
-		s->next_ms = uktv_time_mono_ms() + backoff_ms(r, s->open_ends);
+	advance(r, s, &a, behind, call_ms, limit);
 	r->pending = r->nrecs > 0 || r->pend_end;
 	return 0;
 }
