@@ -71,9 +71,8 @@ uktv_ddbstreams_describe(struct uktv_aws *aws, const char *stream_arn,
     int page_size, uktv_ddbstreams_shard_fn fn, void *arg,
     struct json_object **description, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *desc, *shards;
+	struct json_object *req, *resp, *desc;
 	char *start = NULL;
-	const char *last;
 	int rc, attempt;
 
 	if (description != NULL)
@@ -117,29 +116,15 @@ uktv_ddbstreams_describe(struct uktv_aws *aws, const char *stream_arn,
 			    "DynamoDB Streams DescribeStream: no "
 			    "StreamDescription in the answer");
 		}
-		if (json_object_object_get_ex(desc, "Shards", &shards) &&
-		    json_object_is_type(shards, json_type_array)) {
-			size_t n = json_object_array_length(shards);
-
-			for (size_t i = 0; i < n; i++)
-				if (fn(json_object_array_get_idx(shards, i), arg)) {
-					json_object_put(resp);
-					return 0;
-				}
-		}
-		if (description != NULL && *description == NULL) {
+		rc = uktv_shardread_page(desc, "LastEvaluatedShardId", fn, arg,
+		    &start, err);
+		if (rc == 0 && description != NULL && *description == NULL) {
 			json_object_object_del(desc, "Shards");
 			*description = json_object_get(desc);
 		}
-		if ((last = str_member(desc, "LastEvaluatedShardId")) != NULL &&
-		    (start = strdup(last)) == NULL) {
-			json_object_put(resp);
-			return uktv_error_set(err, UKTV_ERR_INTERNAL,
-			    "out of memory");
-		}
 		json_object_put(resp);
-		if (start == NULL)
-			return 0;
+		if (rc != 0 || start == NULL)
+			return rc == -1 ? -1 : 0;
 	}
 }
 

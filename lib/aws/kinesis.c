@@ -180,7 +180,7 @@ uktv_kinesis_list_shards(struct uktv_aws *aws,
     const struct uktv_kinesis_stream *st, struct json_object *filter,
     int page_size, uktv_kinesis_shard_fn fn, void *arg, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *shards, *tok;
+	struct json_object *req, *resp;
 	char *next = NULL;
 	int rc;
 
@@ -216,27 +216,10 @@ uktv_kinesis_list_shards(struct uktv_aws *aws,
 		json_object_put(req);
 		if (rc == -1)
 			return -1;
-		if (json_object_object_get_ex(resp, "Shards", &shards) &&
-		    json_object_is_type(shards, json_type_array)) {
-			size_t n = json_object_array_length(shards);
-
-			for (size_t i = 0; i < n; i++)
-				if (fn(json_object_array_get_idx(shards, i), arg)) {
-					json_object_put(resp);
-					return 0;
-				}
-		}
-		if (json_object_object_get_ex(resp, "NextToken", &tok) &&
-		    json_object_is_type(tok, json_type_string) &&
-		    json_object_get_string_len(tok) > 0 &&
-		    (next = strdup(json_object_get_string(tok))) == NULL) {
-			json_object_put(resp);
-			return uktv_error_set(err, UKTV_ERR_INTERNAL,
-			    "out of memory");
-		}
+		rc = uktv_shardread_page(resp, "NextToken", fn, arg, &next, err);
 		json_object_put(resp);
-		if (next == NULL)
-			return 0;
+		if (rc != 0 || next == NULL)
+			return rc == -1 ? -1 : 0;
 	}
 }
 

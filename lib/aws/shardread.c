@@ -20,6 +20,29 @@ const struct uktv_shardread_api uktv_shardread_ddbstreams = {
 };
 
 int
+uktv_shardread_page(struct json_object *holder, const char *token,
+    uktv_shardread_fn fn, void *arg, char **next, struct uktv_error *err)
+{
+	struct json_object *shards, *v;
+
+	*next = NULL;
+	if (json_object_object_get_ex(holder, "Shards", &shards) &&
+	    json_object_is_type(shards, json_type_array)) {
+		size_t n = json_object_array_length(shards);
+
+		for (size_t i = 0; i < n; i++)
+			if (fn(json_object_array_get_idx(shards, i), arg))
+				return 1;
+	}
+	if (json_object_object_get_ex(holder, token, &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) > 0 &&
+	    (*next = strdup(json_object_get_string(v))) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+int
 uktv_shardread_get_iterator(struct uktv_aws *aws,
     const struct uktv_shardread_api *api, struct json_object *req,
     const char *shard_id, const char *type, const char *sequence,

@@ -25,6 +25,18 @@ struct uktv_shardread_api {
 extern const struct uktv_shardread_api uktv_shardread_kinesis;
 extern const struct uktv_shardread_api uktv_shardread_ddbstreams;
 
+/* Called once per shard object of a listing (borrowed); non-zero stops. */
+typedef int (*uktv_shardread_fn)(struct json_object *shard, void *arg);
+
+/*
+ * One page of a shard listing (Kinesis ListShards, DynamoDB Streams
+ * DescribeStream): fn over holder's Shards, then *next gets the token in
+ * holder's member token (a non-empty string: caller frees) or NULL at the
+ * last page.  0, 1 when fn stopped the listing, -1 out of memory.
+ */
+int	uktv_shardread_page(struct json_object *holder, const char *token,
+	    uktv_shardread_fn, void *arg, char **next, struct uktv_error *);
+
 /*
  * GetShardIterator.  req names the stream already (the caller's members)
  * and is released here, whatever happens.  *iterator: caller frees.
