@@ -79,19 +79,17 @@ name_missing(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 	json_object_put(doc);
 }
 
-int
-uktv_awsjson_call_raw(struct uktv_aws *aws, const struct uktv_aws_service *svc,
-    const char *op, const char *body, size_t body_len,
-    struct json_object **response, struct uktv_error *err)
+/* POST / with the protocol's two headers, under the client's retry policy
+ * (uktv_aws_send).  The one place X-Amz-Target is written. */
+static int
+post(struct uktv_aws *aws, const struct uktv_aws_service *svc, const char *op,
+    const void *body, size_t body_len, struct uktv_http_response *resp,
+    struct uktv_error *err)
 {
 	struct uktv_aws_request req = { 0 };
-	struct uktv_http_response resp;
 	struct uktv_header hdrs[2];
 	char ctype[48], target[128];
-	struct json_tokener *tok;
-	struct json_object *doc;
 
-	*response = NULL;
 	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
 	    svc->json_version);
 	snprintf(target, sizeof(target), "%s.%s", svc->target_prefix, op);
@@ -106,7 +104,37 @@ uktv_awsjson_call_raw(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 	req.nheaders = 2;
 	req.body = body;
 	req.body_len = body_len;
-	if (uktv_aws_send(aws, &req, &resp, err) == -1) {
+	if (uktv_aws_send(aws, &req, resp, err) == -1) {
+		memset(resp, 0, sizeof(*resp));
+		return -1;
+	}
+	return 0;
+}
+
+int
+uktv_awsjson_call_raw(struct uktv_aws *aws, const struct uktv_aws_service *svc,
+    const char *op, const void *body, size_t body_len,
+    struct uktv_http_response *resp, struct uktv_error *err)
+{
+	if (post(aws, svc, op, body, body_len, resp, err) == -1) {
+		uktv_error_prefix(err, "%s %s", service_name(svc), op);
+		return -1;
+	}
+	return 0;
+}
+
+/* A call whose body is serialised, its answer parsed. */
+static int
+call_body(struct uktv_aws *aws, const struct uktv_aws_service *svc,
+    const char *op, const char *body, size_t body_len,
+    struct json_object **response, struct uktv_error *err)
+{
+	struct uktv_http_response resp;
+	struct json_tokener *tok;
+	struct json_object *doc;
+
+	*response = NULL;
+	if (post(aws, svc, op, body, body_len, &resp, err) == -1) {
 		name_missing(aws, svc, op, body, body_len, err);
 		if (err->kind == UKTV_ERR_CONFIG &&
 		    strcmp(err->code, "ResourceNotFoundException") == 0)
@@ -153,5 +181,5 @@ uktv_awsjson_call(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 	if (request != NULL)
 		body = json_object_to_json_string_length(request,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	return uktv_awsjson_call_raw(aws, svc, op, body, len, response, err);
+	return call_body(aws, svc, op, body, len, response, err);
 }

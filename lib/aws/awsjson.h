@@ -21,9 +21,16 @@ int	uktv_awsjson_call(struct uktv_aws *, const struct uktv_aws_service *,
 	    const char *operation, struct json_object *request,
 	    struct json_object **response, struct uktv_error *);
 
-/* The same with a body the caller serialised (hot paths build it directly). */
+/*
+ * The raw entry, for hot paths that build the body and scan the answer
+ * themselves (PutRecords, the stream reader's GetRecords): body in, the
+ * answer's body out in *resp (free with uktv_http_response_free), under the
+ * client's retry policy.  On error *resp is empty and the message, as
+ * uktv_aws_send made it, is prefixed "<Service> <Operation>" whatever its
+ * kind.
+ */
 int	uktv_awsjson_call_raw(struct uktv_aws *, const struct uktv_aws_service *,
-	    const char *operation, const char *body, size_t body_len,
-	    struct json_object **response, struct uktv_error *);
+	    const char *operation, const void *body, size_t body_len,
+	    struct uktv_http_response *resp, struct uktv_error *);
 
 #endif

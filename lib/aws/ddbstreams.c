@@ -1,13 +1,13 @@
 /*
  * ddbstreams.c: see ddbstreams.h.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "awsjson.h"
+#include "backoff.h"
 #include "ddbstreams.h"
+#include "private/shardread.h"
 
 static const char *
 str_member(struct json_object *o, const char *name)
@@ -50,6 +50,9 @@ uktv_ddbstreams_latest_arn(struct uktv_aws *aws, const char *table, char **arn,
 	return 0;
 }
 
+#define LIMIT_WAIT_BASE_MS	100
+#define LIMIT_WAIT_CAP_MS	2000
+
 /*
  * The wait before another DescribeStream after LimitExceededException: the
  * limit is per second, so the client's retry delays (tens of milliseconds)
@@ -59,17 +62,8 @@ uktv_ddbstreams_latest_arn(struct uktv_aws *aws, const char *table, char **arn,
 static void
 limit_wait(int attempt)
 {
-	long ms = 100;
-	struct timespec ts;
-
-	for (int i = 1; i < attempt && ms < 2000; i++)
-		ms *= 2;
-	if (ms > 2000)
-		ms = 2000;
-	ms = ms / 2 + (long)arc4random_uniform((uint32_t)(ms / 2 + 1));
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	uktv_sleep_ms(uktv_backoff_ms(LIMIT_WAIT_BASE_MS, LIMIT_WAIT_CAP_MS,
+	    attempt, UKTV_JITTER_EQUAL));
 }
 
 int
@@ -77,9 +71,8 @@ uktv_ddbstreams_describe(struct uktv_aws *aws, const char *stream_arn,
     int page_size, uktv_ddbstreams_shard_fn fn, void *arg,
     struct json_object **description, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *desc, *shards;
+	struct json_object *req, *resp, *desc;
 	char *start = NULL;
-	const char *last;
 	int rc, attempt;
 
 	if (description != NULL)
@@ -123,29 +116,15 @@ uktv_ddbstreams_describe(struct uktv_aws *aws, const char *stream_arn,
 			    "DynamoDB Streams DescribeStream: no "
 			    "StreamDescription in the answer");
 		}
-		if (json_object_object_get_ex(desc, "Shards", &shards) &&
-		    json_object_is_type(shards, json_type_array)) {
-			size_t n = json_object_array_length(shards);
-
-			for (size_t i = 0; i < n; i++)
-				if (fn(json_object_array_get_idx(shards, i), arg)) {
-					json_object_put(resp);
-					return 0;
-				}
-		}
-		if (description != NULL && *description == NULL) {
+		rc = uktv_shardread_page(desc, "LastEvaluatedShardId", fn, arg,
+		    &start, err);
+		if (rc == 0 && description != NULL && *description == NULL) {
 			json_object_object_del(desc, "Shards");
 			*description = json_object_get(desc);
 		}
-		if ((last = str_member(desc, "LastEvaluatedShardId")) != NULL &&
-		    (start = strdup(last)) == NULL) {
-			json_object_put(resp);
-			return uktv_error_set(err, UKTV_ERR_INTERNAL,
-			    "out of memory");
-		}
 		json_object_put(resp);
-		if (start == NULL)
-			return 0;
+		if (rc != 0 || start == NULL)
+			return rc == -1 ? -1 : 0;
 	}
 }
 
@@ -154,64 +133,21 @@ uktv_ddbstreams_get_shard_iterator(struct uktv_aws *aws, const char *stream_arn,
     const char *shard_id, const char *type, const char *sequence,
     char **iterator, struct uktv_error *err)
 {
-	struct json_object *req, *resp;
-	const char *it;
-	int rc;
+	struct json_object *req;
 
 	*iterator = NULL;
 	if ((req = json_object_new_object()) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	json_object_object_add(req, "StreamArn",
 	    json_object_new_string(stream_arn));
-	json_object_object_add(req, "ShardId", json_object_new_string(shard_id));
-	json_object_object_add(req, "ShardIteratorType",
-	    json_object_new_string(type));
-	if (strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ||
-	    strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0) {
-		if (sequence == NULL) {
-			json_object_put(req);
-			return uktv_error_set(err, UKTV_ERR_USAGE,
-			    "%s needs a sequence number", type);
-		}
-		json_object_object_add(req, "SequenceNumber",
-		    json_object_new_string(sequence));
-	}
-	rc = uktv_awsjson_call(aws, &uktv_svc_dynamodb_streams,
-	    "GetShardIterator", req, &resp, err);
-	json_object_put(req);
-	if (rc == -1)
-		return -1;
-	if ((it = str_member(resp, "ShardIterator")) == NULL) {
-		json_object_put(resp);
-		return uktv_error_set(err, UKTV_ERR_SERVICE, "DynamoDB Streams "
-		    "GetShardIterator: no ShardIterator in the answer");
-	}
-	*iterator = strdup(it);
-	json_object_put(resp);
-	if (*iterator == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return 0;
+	return uktv_shardread_get_iterator(aws, &uktv_shardread_ddbstreams, req,
+	    shard_id, type, sequence, 0, iterator, err);
 }
 
 int
 uktv_ddbstreams_get_records(struct uktv_aws *aws, const char *iterator,
     int limit, struct json_object **response, struct uktv_error *err)
 {
-	struct json_object *req;
-	int rc;
-
-	*response = NULL;
-	if (limit < 1)
-		limit = 1;
-	if (limit > UKTV_DDBSTREAMS_GET_RECORDS_MAX)
-		limit = UKTV_DDBSTREAMS_GET_RECORDS_MAX;
-	if ((req = json_object_new_object()) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardIterator",
-	    json_object_new_string(iterator));
-	json_object_object_add(req, "Limit", json_object_new_int(limit));
-	rc = uktv_awsjson_call(aws, &uktv_svc_dynamodb_streams, "GetRecords",
-	    req, response, err);
-	json_object_put(req);
-	return rc;
+	return uktv_shardread_get_records(aws, &uktv_shardread_ddbstreams,
+	    iterator, limit, NULL, response, err);
 }

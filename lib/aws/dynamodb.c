@@ -24,14 +24,23 @@ answer_len(struct json_object *o)
 	    json_object_array_length(o) : 0;
 }
 
-static struct json_object *
-str_av(const char *type, const char *s)
+struct json_object *
+uktv_ddb_av(const char *type, const char *s)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (o != NULL)
 		json_object_object_add(o, type, json_object_new_string(s));
 	return o;
+}
+
+struct json_object *
+uktv_ddb_av_n(long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return uktv_ddb_av("N", buf);
 }
 
 struct json_object *
@@ -58,7 +67,7 @@ uktv_ddb_to_typed(struct json_object *v)
 		else
 			snprintf(num, sizeof(num), "%" PRId64,
 			    json_object_get_int64(v));
-		return str_av("N", num);
+		return uktv_ddb_av("N", num);
 	case json_type_double: {
 		double d = json_object_get_double(v);
 
@@ -69,10 +78,10 @@ uktv_ddb_to_typed(struct json_object *v)
 			if (strtod(num, NULL) == d)
 				break;
 		}
-		return str_av("N", num);
+		return uktv_ddb_av("N", num);
 	}
 	case json_type_string:
-		return str_av("S", json_object_get_string(v));
+		return uktv_ddb_av("S", json_object_get_string(v));
 	case json_type_array: {
 		size_t n = json_object_array_length(v);
 
@@ -180,13 +189,24 @@ uktv_ddb_item_str(struct json_object *item, const char *attr)
 	return json_object_get_string(s);
 }
 
+long long
+uktv_ddb_item_num(struct json_object *item, const char *attr, long long dflt)
+{
+	struct json_object *av, *n;
+
+	if (!json_object_object_get_ex(item, attr, &av) ||
+	    !json_object_object_get_ex(av, "N", &n))
+		return dflt;
+	return strtoll(json_object_get_string(n), NULL, 10);
+}
+
 struct json_object *
 uktv_ddb_key(const char *pk, const char *sk)
 {
 	struct json_object *k = json_object_new_object();
 
-	json_object_object_add(k, "PK", str_av("S", pk));
-	json_object_object_add(k, "SK", str_av("S", sk));
+	json_object_object_add(k, "PK", uktv_ddb_av("S", pk));
+	json_object_object_add(k, "SK", uktv_ddb_av("S", sk));
 	return k;
 }
 
@@ -241,9 +261,9 @@ uktv_ddb_query(struct uktv_aws *aws, const char *table, const char *pk,
 	    json_object_new_string(sk_prefix ?
 	    "PK = :pk AND begins_with(SK, :sk)" : "PK = :pk"));
 	vals = json_object_new_object();
-	json_object_object_add(vals, ":pk", str_av("S", pk));
+	json_object_object_add(vals, ":pk", uktv_ddb_av("S", pk));
 	if (sk_prefix != NULL)
-		json_object_object_add(vals, ":sk", str_av("S", sk_prefix));
+		json_object_object_add(vals, ":sk", uktv_ddb_av("S", sk_prefix));
 	json_object_object_add(req, "ExpressionAttributeValues", vals);
 	if (consistent)
 		json_object_object_add(req, "ConsistentRead",
@@ -265,7 +285,7 @@ uktv_ddb_scan(struct uktv_aws *aws, const char *table, const char *pk_prefix,
 		json_object_object_add(req, "FilterExpression",
 		    json_object_new_string("begins_with(PK, :p)"));
 		vals = json_object_new_object();
-		json_object_object_add(vals, ":p", str_av("S", pk_prefix));
+		json_object_object_add(vals, ":p", uktv_ddb_av("S", pk_prefix));
 		json_object_object_add(req, "ExpressionAttributeValues", vals);
 	}
 	rc = paged(aws, "Scan", req, fn, arg, err);

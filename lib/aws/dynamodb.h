@@ -34,6 +34,13 @@ struct json_object *uktv_ddb_from_typed(struct json_object *typed);
 struct json_object *uktv_ddb_item_to_plain(struct json_object *item);
 /* Reads a string attribute ("S") of a typed item; NULL when absent. */
 const char *uktv_ddb_item_str(struct json_object *item, const char *attr);
+/* Reads a number attribute ("N") of a typed item; dflt when absent. */
+long long uktv_ddb_item_num(struct json_object *item, const char *attr,
+	    long long dflt);
+/* One AttributeValue {type: s}, e.g. {"S": "x"}, and a number {"N": "v"}
+ * (new references; NULL on OOM). */
+struct json_object *uktv_ddb_av(const char *type, const char *s);
+struct json_object *uktv_ddb_av_n(long long v);
 /* A typed key {"PK":{"S":pk},"SK":{"S":sk}} (new reference). */
 struct json_object *uktv_ddb_key(const char *pk, const char *sk);
 

@@ -2,18 +2,21 @@
  * kinesis.c: see kinesis.h.  Request shapes and limits are the Amazon
  * Kinesis Data Streams API Reference's (API version 2013-12-02).
  */
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/sha.h>
 
 #include "awsjson.h"
+#include "backoff.h"
 #include "base64.h"
 #include "jsonscan.h"
 #include "kinesis.h"
+#include "private/kinesis.h"
+#include "private/shardread.h"
+#include "time.h"
 
 /* Open addressing for --strict-order's "is this key in the batch": twice
  * the largest batch keeps probes short. */
@@ -53,7 +56,7 @@ struct uktv_kinesis_batch {
 	int				 max_attempts;
 	double				 max_rate;
 	int				 brief_success;
-	struct timespec			 next_send;	/* pacing */
+	double				 next_send_ms;	/* pacing, monotonic */
 	unsigned short			 slots[KEY_SLOTS];	/* rec index + 1 */
 	char				*scratch;	/* decoded data for a failure */
 	size_t				 scratch_cap;
@@ -177,7 +180,7 @@ uktv_kinesis_list_shards(struct uktv_aws *aws,
     const struct uktv_kinesis_stream *st, struct json_object *filter,
     int page_size, uktv_kinesis_shard_fn fn, void *arg, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *shards, *tok;
+	struct json_object *req, *resp;
 	char *next = NULL;
 	int rc;
 
@@ -213,27 +216,10 @@ uktv_kinesis_list_shards(struct uktv_aws *aws,
 		json_object_put(req);
 		if (rc == -1)
 			return -1;
-		if (json_object_object_get_ex(resp, "Shards", &shards) &&
-		    json_object_is_type(shards, json_type_array)) {
-			size_t n = json_object_array_length(shards);
-
-			for (size_t i = 0; i < n; i++)
-				if (fn(json_object_array_get_idx(shards, i), arg)) {
-					json_object_put(resp);
-					return 0;
-				}
-		}
-		if (json_object_object_get_ex(resp, "NextToken", &tok) &&
-		    json_object_is_type(tok, json_type_string) &&
-		    json_object_get_string_len(tok) > 0 &&
-		    (next = strdup(json_object_get_string(tok))) == NULL) {
-			json_object_put(resp);
-			return uktv_error_set(err, UKTV_ERR_INTERNAL,
-			    "out of memory");
-		}
+		rc = uktv_shardread_page(resp, "NextToken", fn, arg, &next, err);
 		json_object_put(resp);
-		if (next == NULL)
-			return 0;
+		if (rc != 0 || next == NULL)
+			return rc == -1 ? -1 : 0;
 	}
 }
 
@@ -243,47 +229,15 @@ uktv_kinesis_get_shard_iterator(struct uktv_aws *aws,
     const char *type, const char *sequence, long long timestamp_ms,
     char **iterator, struct uktv_error *err)
 {
-	struct json_object *req, *resp, *v;
-	int rc;
+	struct json_object *req;
 
 	*iterator = NULL;
 	if (no_stream(st, err) == -1)
 		return -1;
 	if ((req = stream_request(st)) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardId", json_object_new_string(shard_id));
-	json_object_object_add(req, "ShardIteratorType",
-	    json_object_new_string(type));
-	if (strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ||
-	    strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0) {
-		if (sequence == NULL) {
-			json_object_put(req);
-			return uktv_error_set(err, UKTV_ERR_USAGE,
-			    "%s needs a sequence number", type);
-		}
-		json_object_object_add(req, "StartingSequenceNumber",
-		    json_object_new_string(sequence));
-	} else if (strcmp(type, "AT_TIMESTAMP") == 0)
-		/* Timestamp: epoch seconds, fractions allowed (the SDKs send
-		 * a number). */
-		json_object_object_add(req, "Timestamp",
-		    json_object_new_double((double)timestamp_ms / 1000.0));
-	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetShardIterator", req,
-	    &resp, err);
-	json_object_put(req);
-	if (rc == -1)
-		return -1;
-	if (!json_object_object_get_ex(resp, "ShardIterator", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		json_object_put(resp);
-		return uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis "
-		    "GetShardIterator: no ShardIterator in the answer");
-	}
-	*iterator = strdup(json_object_get_string(v));
-	json_object_put(resp);
-	if (*iterator == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return 0;
+	return uktv_shardread_get_iterator(aws, &uktv_shardread_kinesis, req,
+	    shard_id, type, sequence, timestamp_ms, iterator, err);
 }
 
 int
@@ -291,26 +245,17 @@ uktv_kinesis_get_records(struct uktv_aws *aws,
     const struct uktv_kinesis_stream *st, const char *iterator, int limit,
     struct json_object **response, struct uktv_error *err)
 {
-	struct json_object *req;
-	int rc;
+	return uktv_shardread_get_records(aws, &uktv_shardread_kinesis,
+	    iterator, limit, st != NULL ? st->arn : NULL, response, err);
+}
 
-	*response = NULL;
-	if (limit < 1)
-		limit = 1;
-	if (limit > UKTV_KINESIS_GET_RECORDS_MAX)
-		limit = UKTV_KINESIS_GET_RECORDS_MAX;
-	if ((req = json_object_new_object()) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	json_object_object_add(req, "ShardIterator",
-	    json_object_new_string(iterator));
-	json_object_object_add(req, "Limit", json_object_new_int(limit));
-	if (st != NULL && st->arn != NULL)
-		json_object_object_add(req, "StreamARN",
-		    json_object_new_string(st->arn));
-	rc = uktv_awsjson_call(aws, &uktv_svc_kinesis, "GetRecords", req,
-	    response, err);
-	json_object_put(req);
-	return rc;
+int
+uktv_kinesis_get_records_raw(struct uktv_aws *aws,
+    const struct uktv_kinesis_stream *st, const char *iterator, int limit,
+    struct uktv_http_response *resp, struct uktv_error *err)
+{
+	return uktv_shardread_get_records_raw(aws, &uktv_shardread_kinesis,
+	    iterator, limit, st != NULL ? st->arn : NULL, resp, err);
 }
 
 int
@@ -567,37 +512,22 @@ batch_clear(struct uktv_kinesis_batch *b)
 	memset(b->slots, 0, sizeof(b->slots));
 }
 
-/* Waits until n more records may go at max_rate. */
+/* Waits until n more records may go at max_rate.  The schedule is kept in
+ * fractions of a millisecond: at high rates a call's share is below one. */
 static void
 pace(struct uktv_kinesis_batch *b, size_t n)
 {
-	struct timespec now, d;
-	double gap;
+	double now;
 
 	if (b->max_rate <= 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec < b->next_send.tv_sec || (now.tv_sec ==
-	    b->next_send.tv_sec && now.tv_nsec < b->next_send.tv_nsec)) {
-		d.tv_sec = b->next_send.tv_sec - now.tv_sec;
-		d.tv_nsec = b->next_send.tv_nsec - now.tv_nsec;
-		if (d.tv_nsec < 0) {
-			d.tv_sec--;
-			d.tv_nsec += 1000000000L;
-		}
+	now = (double)uktv_time_mono_ms();
+	if (now < b->next_send_ms) {
 		/* A signal does not shorten the wait: the rate is a promise. */
-		while (nanosleep(&d, &d) == -1 && errno == EINTR)
-			;
-		now = b->next_send;
+		uktv_sleep_ms((long long)ceil(b->next_send_ms - now));
+		now = b->next_send_ms;
 	}
-	gap = (double)n / b->max_rate;
-	b->next_send.tv_sec = now.tv_sec + (time_t)gap;
-	b->next_send.tv_nsec = now.tv_nsec +
-	    (long)((gap - (double)(time_t)gap) * 1e9);
-	if (b->next_send.tv_nsec >= 1000000000L) {
-		b->next_send.tv_sec++;
-		b->next_send.tv_nsec -= 1000000000L;
-	}
+	b->next_send_ms = now + (double)n / b->max_rate * 1000.0;
 }
 
 static void
@@ -701,30 +631,11 @@ put_call(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	static const char *const names[] = { ".Records", ".FailedRecordCount" };
 	struct uktv_jsonpath path[2];
 	struct uktv_jsonscan_value v[2];
-	struct uktv_aws_request req = { 0 };
-	struct uktv_header hdrs[2];
-	char ctype[48], target[64];
 
 	*failed = -1;
-	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
-	    uktv_svc_kinesis.json_version);
-	snprintf(target, sizeof(target), "%s.PutRecords",
-	    uktv_svc_kinesis.target_prefix);
-	hdrs[0].name = "Content-Type";
-	hdrs[0].value = ctype;
-	hdrs[1].name = "X-Amz-Target";
-	hdrs[1].value = target;
-	req.svc = &uktv_svc_kinesis;
-	req.method = "POST";
-	req.path = "/";
-	req.headers = hdrs;
-	req.nheaders = 2;
-	req.body = b->body;
-	req.body_len = b->len + 2;
-	if (uktv_aws_send(aws, &req, resp, err) == -1) {
-		uktv_error_prefix(err, "Kinesis PutRecords");
+	if (uktv_awsjson_call_raw(aws, &uktv_svc_kinesis, "PutRecords",
+	    b->body, b->len + 2, resp, err) == -1)
 		return -1;
-	}
 	uktv_jsonpath_parse(names[0], &path[0]);
 	uktv_jsonpath_parse(names[1], &path[1]);
 	if (uktv_jsonscan(resp->body, resp->body_len, 0, path, 2, v,
@@ -787,6 +698,103 @@ compact(struct uktv_kinesis_batch *b)
 	b->len = at;
 }
 
+/* Every record of a call that failed outright (after its retries) is
+ * reported failed with the call's error. */
+static int
+call_failed(struct uktv_kinesis_batch *b, int attempt, int unreadable,
+    uktv_kinesis_result_fn fn, void *arg, struct uktv_error *err)
+{
+	if (unreadable) {
+		char more[64];
+
+		snprintf(more, sizeof(more), " (gave up after %d attempt%s)",
+		    attempt, attempt == 1 ? "" : "s");
+		strlcat(err->message, more, sizeof(err->message));
+	}
+	for (size_t i = 0; i < b->n; i++)
+		report(b, &b->recs[i], NULL, NULL, err->code[0] ? err->code :
+		    "Unavailable", err->message, 1, fn, arg);
+	batch_clear(b);
+	return -1;
+}
+
+/* The result of one record: reported, or marked to be sent again (1). */
+static int
+settle_one(struct uktv_kinesis_batch *b, struct rec *r,
+    const struct uktv_jsonscan_value *elem, const struct uktv_jsonpath *paths,
+    uktv_kinesis_result_fn fn, void *arg)
+{
+	struct uktv_jsonscan_value v[4];
+	const char *shard, *seq, *code, *msg;
+	size_t off = 0;
+
+	if (elem->type != UKTV_JSON_OBJECT ||
+	    grow(&b->text, &b->text_cap, elem->len + 4) == -1 ||
+	    uktv_jsonscan(elem->text, elem->len, 0, paths, 4, v,
+	    NULL) != UKTV_JSONSCAN_OK)
+		memset(v, 0, sizeof(v));
+	shard = result_text(b, &v[0], &off);
+	seq = result_text(b, &v[1], &off);
+	code = result_text(b, &v[2], &off);
+	msg = result_text(b, &v[3], &off);
+	if (code == NULL && seq == NULL)
+		code = "InvalidResponse";	/* neither: not a result */
+	if (code == NULL) {
+		report(b, r, shard, seq, NULL, NULL, 0, fn, arg);
+		return 0;
+	}
+	strlcpy(r->code, code, sizeof(r->code));
+	strlcpy(r->message, msg ? msg : "", sizeof(r->message));
+	/* Throttling and InternalFailure pass; a KMS key that is disabled or
+	 * denied does not. */
+	if (r->attempts < b->max_attempts &&
+	    (uktv_aws_code_is_throttle(code) ||
+	    uktv_aws_code_is_transient(code, 0) ||
+	    strcmp(code, "KMSThrottlingException") == 0)) {
+		r->failed = 1;
+		return 1;
+	}
+	report(b, r, NULL, NULL, r->code, r->message, 0, fn, arg);
+	return 0;
+}
+
+/*
+ * Reads the answer's results, one per record, in order: *nretry gets the
+ * number to send again.  -1 when the results do not match the records.
+ */
+static int
+settle(struct uktv_kinesis_batch *b, struct uktv_jsonscan_value *records,
+    long long failed, const struct uktv_jsonpath *paths,
+    uktv_kinesis_result_fn fn, void *arg, size_t *nretry,
+    struct uktv_error *err)
+{
+	struct uktv_jsonscan_value elem;
+	size_t pos = 0, i = 0;
+
+	*nretry = 0;
+	if (failed == 0 && b->brief_success) {
+		/* Every record landed; only the count is checked. */
+		for (i = 0; i < b->n &&
+		    uktv_jsonscan_array_next(records, &pos, &elem); i++)
+			report(b, &b->recs[i], NULL, NULL, NULL, NULL, 0, fn,
+			    arg);
+	}
+	for (; i < b->n && uktv_jsonscan_array_next(records, &pos, &elem); i++)
+		*nretry += settle_one(b, &b->recs[i], &elem, paths, fn, arg);
+	if (i == b->n && !uktv_jsonscan_array_next(records, &pos, &elem))
+		return 0;
+	/* Fewer or more results than records: the answer cannot be matched
+	 * to them, so none still pending is known to have landed. */
+	uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis PutRecords: "
+	    "the answer does not hold one result per record");
+	strlcpy(err->code, "InvalidResponse", sizeof(err->code));
+	for (size_t j = 0; j < b->n; j++)
+		if (j >= i || b->recs[j].failed)
+			report(b, &b->recs[j], NULL, NULL, err->code,
+			    err->message, 1, fn, arg);
+	return -1;
+}
+
 int
 uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
     uktv_kinesis_result_fn fn, void *arg, struct uktv_error *err)
@@ -794,11 +802,11 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 	static const char *const fields[] = { ".ShardId", ".SequenceNumber",
 	    ".ErrorCode", ".ErrorMessage" };
 	struct uktv_jsonpath paths[4];
-	struct uktv_jsonscan_value records, elem, v[4];
+	struct uktv_jsonscan_value records;
 	struct uktv_http_response resp;
-	size_t nretry, pos, i;
+	size_t nretry, i;
 	long long failed;
-	int attempt, extra, rc;
+	int attempt, rc;
 
 	if (b->n == 0)
 		return 0;
@@ -822,84 +830,14 @@ uktv_kinesis_batch_flush(struct uktv_aws *aws, struct uktv_kinesis_batch *b,
 				uktv_aws_backoff(aws, attempt);
 				continue;
 			}
-			if (rc == -2) {
-				char more[64];
-
-				snprintf(more, sizeof(more), " (gave up after %d "
-				    "attempt%s)", attempt, attempt == 1 ? "" : "s");
-				strlcat(err->message, more, sizeof(err->message));
-			}
-			for (i = 0; i < b->n; i++)
-				report(b, &b->recs[i], NULL, NULL, err->code[0] ?
-				    err->code : "Unavailable", err->message, 1, fn,
-				    arg);
-			batch_clear(b);
-			return -1;
+			return call_failed(b, attempt, rc == -2, fn, arg, err);
 		}
 		b->stats.calls++;
-		nretry = 0;
-		pos = i = 0;
-		if (failed == 0 && b->brief_success) {
-			/* Every record landed; only the count is checked. */
-			for (i = 0; i < b->n &&
-			    uktv_jsonscan_array_next(&records, &pos, &elem); i++)
-				report(b, &b->recs[i], NULL, NULL, NULL, NULL, 0,
-				    fn, arg);
-		}
-		for (; i < b->n &&
-		    uktv_jsonscan_array_next(&records, &pos, &elem); i++) {
-			struct rec *r = &b->recs[i];
-			const char *shard, *seq, *code, *msg;
-			size_t off = 0;
-
-			if (elem.type != UKTV_JSON_OBJECT ||
-			    grow(&b->text, &b->text_cap, elem.len + 4) == -1 ||
-			    uktv_jsonscan(elem.text, elem.len, 0, paths, 4, v,
-			    NULL) != UKTV_JSONSCAN_OK)
-				memset(v, 0, sizeof(v));
-			shard = result_text(b, &v[0], &off);
-			seq = result_text(b, &v[1], &off);
-			code = result_text(b, &v[2], &off);
-			msg = result_text(b, &v[3], &off);
-			if (code == NULL && seq == NULL)
-				code = "InvalidResponse";	/* neither: not a result */
-			if (code == NULL) {
-				report(b, r, shard, seq, NULL, NULL, 0, fn, arg);
-				continue;
-			}
-			strlcpy(r->code, code, sizeof(r->code));
-			strlcpy(r->message, msg ? msg : "", sizeof(r->message));
-			/* Throttling and InternalFailure pass; a KMS key that is
-			 * disabled or denied does not. */
-			if (r->attempts < b->max_attempts &&
-			    (uktv_aws_code_is_throttle(code) ||
-			    uktv_aws_code_is_transient(code, 0) ||
-			    strcmp(code, "KMSThrottlingException") == 0)) {
-				r->failed = 1;
-				nretry++;
-			} else
-				report(b, r, NULL, NULL, r->code, r->message, 0,
-				    fn, arg);
-		}
-		extra = uktv_jsonscan_array_next(&records, &pos, &elem);
+		rc = settle(b, &records, failed, paths, fn, arg, &nretry, err);
 		uktv_http_response_free(&resp);
-		if (i != b->n || extra) {
-			/* Fewer or more results than records: the answer cannot
-			 * be matched to them, so none still pending is known
-			 * to have landed. */
-			uktv_error_set(err, UKTV_ERR_SERVICE, "Kinesis PutRecords: "
-			    "the answer does not hold one result per record");
-			strlcpy(err->code, "InvalidResponse", sizeof(err->code));
-			for (size_t j = 0; j < b->n; j++)
-				if (j >= i || b->recs[j].failed)
-					report(b, &b->recs[j], NULL, NULL, err->code,
-					    err->message, 1, fn, arg);
+		if (rc == -1 || nretry == 0) {
 			batch_clear(b);
-			return -1;
-		}
-		if (nretry == 0) {
-			batch_clear(b);
-			return 0;
+			return rc;
 		}
 		compact(b);
 		memset(b->slots, 0, sizeof(b->slots));

@@ -46,11 +46,6 @@ struct uktv_kinesis_stream {
 	const char	*arn;		/* StreamARN (wins when both are set) */
 };
 
-/* StreamDescriptionSummary of the stream (new reference: caller puts). */
-int	uktv_kinesis_describe_stream_summary(struct uktv_aws *,
-	    const struct uktv_kinesis_stream *, struct json_object **summary,
-	    struct uktv_error *);
-
 /*
  * Called once per shard object of ListShards ({"ShardId", "ParentShardId",
  * "HashKeyRange", "SequenceNumberRange", ...}, borrowed).  Return non-zero
@@ -89,6 +84,15 @@ int	uktv_kinesis_get_shard_iterator(struct uktv_aws *,
 int	uktv_kinesis_get_records(struct uktv_aws *,
 	    const struct uktv_kinesis_stream *, const char *iterator, int limit,
 	    struct json_object **response, struct uktv_error *);
+
+/*
+ * The same with the answer left raw in *resp (free with
+ * uktv_http_response_free), for a reader that scans it instead of building
+ * a JSON object per record.  Errors are prefixed "Kinesis GetRecords".
+ */
+int	uktv_kinesis_get_records_raw(struct uktv_aws *,
+	    const struct uktv_kinesis_stream *, const char *iterator, int limit,
+	    struct uktv_http_response *resp, struct uktv_error *);
 
 /* 1 when s[0, len) is a valid ExplicitHashKey: "0", or 1-39 digits without a
  * leading zero, at most 2^128 - 1. */

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
 #include "http.h"
+#include "private/http.h"
+#include "time.h"
 
 struct uktv_http {
 	CURL			*curl;
@@ -259,22 +260,11 @@ has_header(const struct uktv_header *h, size_t n, const char *name)
 	return 0;
 }
 
-int
-uktv_http_request(struct uktv_http *http, const char *method, const char *url,
-    const struct uktv_header *headers, size_t nheaders,
-    const void *body, size_t body_len,
-    struct uktv_http_response *resp, struct uktv_error *err)
+/* The request's header lines for libcurl, or NULL when out of memory. */
+static struct curl_slist *
+header_list(const struct uktv_header *headers, size_t nheaders)
 {
-	CURL *c = http->curl;
 	struct curl_slist *list = NULL, *l;
-	struct transfer t;
-	struct timespec t0, t1;
-	CURLcode rc;
-	long low_speed_secs;
-
-	memset(resp, 0, sizeof(*resp));
-	memset(&t, 0, sizeof(t));
-	t.resp = resp;
 
 	for (size_t i = 0; i < nheaders; i++) {
 		char *line;
@@ -299,6 +289,20 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 			goto oom;
 		list = l;
 	}
+	return list;
+oom:
+	curl_slist_free_all(list);
+	return NULL;
+}
+
+/* The handle set for one request: timeouts, TLS, callbacks, the method. */
+static void
+setup(struct uktv_http *http, const char *method, const char *url,
+    struct curl_slist *list, const void *body, size_t body_len,
+    struct transfer *t)
+{
+	CURL *c = http->curl;
+	long low_speed_secs;
 
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -319,9 +323,9 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, on_socket_open);
 	curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, http);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
@@ -336,12 +340,55 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 		    (curl_off_t)(body != NULL ? body_len : 0));
 	}
 	http->errbuf[0] = '\0';
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+/* A transfer that got no answer, as an error: retryable unless the
+ * certificate is bad (it stays bad). */
+static int
+transfer_failed(struct uktv_http *http, const char *method, const char *url,
+    CURLcode rc, struct uktv_error *err)
+{
+	char u[1024];
+	const char *why = http->errbuf[0] ? http->errbuf : curl_easy_strerror(rc);
+
+	trace_url(u, sizeof(u), url);
+	/* Cut the query: it never helps the reader and may carry a key. */
+	u[strcspn(u, "?")] = '\0';
+	uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "%s %s: %s%s", method, u,
+	    why, rc == CURLE_OPERATION_TIMEDOUT ? " (timed out)" : "");
+	if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
+		err->retryable = 0;
+	else
+		err->retryable = 1;
+	snprintf(err->code, sizeof(err->code), "%s",
+	    rc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" :
+	    "ConnectionError");
+	return -1;
+}
+
+int
+uktv_http_request(struct uktv_http *http, const char *method, const char *url,
+    const struct uktv_header *headers, size_t nheaders,
+    const void *body, size_t body_len,
+    struct uktv_http_response *resp, struct uktv_error *err)
+{
+	CURL *c = http->curl;
+	struct curl_slist *list;
+	struct transfer t;
+	long long t0, t1;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&t, 0, sizeof(t));
+	t.resp = resp;
+	if ((list = header_list(headers, nheaders)) == NULL)
+		goto oom;
+	setup(http, method, url, list, body, body_len, &t);
+	t0 = uktv_time_mono_ms();
 	rc = curl_easy_perform(c);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t1 = uktv_time_mono_ms();
 	curl_slist_free_all(list);
-	list = NULL;
 	/* Nothing in the handle may point at our header list after return. */
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 
@@ -355,30 +402,13 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 		    method, u, rc == CURLE_OK ? "" : "failed ",
 		    rc == CURLE_OK ? (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE,
 		    &resp->status), resp->status) : 0L, t.body.len,
-		    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		    (long)(t1 - t0));
 		http->opts.trace(http->opts.trace_arg, line);
 	}
 	if (rc != CURLE_OK) {
-		char u[1024];
-		const char *why = http->errbuf[0] ? http->errbuf : curl_easy_strerror(rc);
-
-		trace_url(u, sizeof(u), url);
-		/* Cut the query: it never helps the reader and may carry a key. */
-		u[strcspn(u, "?")] = '\0';
 		free(t.body.data);
 		uktv_http_response_free(resp);
-		uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "%s %s: %s%s", method, u,
-		    why, rc == CURLE_OPERATION_TIMEDOUT ? " (timed out)" : "");
-		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
-		    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
-			err->retryable = 0;	/* a bad certificate stays bad */
-		else
-			err->retryable = 1;
-		snprintf(err->code, sizeof(err->code), "%s",
-		    rc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" :
-		    "ConnectionError");
-		return -1;
+		return transfer_failed(http, method, url, rc, err);
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (t.body.data == NULL && buf_add(&t.body, "", 0) == -1)
@@ -387,7 +417,6 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 	resp->body_len = t.body.len;
 	return 0;
 oom:
-	curl_slist_free_all(list);
 	free(t.body.data);
 	uktv_http_response_free(resp);
 	return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");

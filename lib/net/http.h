@@ -63,9 +63,6 @@ int	uktv_http_request(struct uktv_http *, const char *method, const char *url,
 const char *uktv_http_header_get(const struct uktv_http_response *, const char *name);
 void	uktv_http_response_free(struct uktv_http_response *);
 
-/* Number of TCP connections libcurl opened so far (for keep-alive tests). */
-long	uktv_http_connections(struct uktv_http *);
-
 /* Percent-encodes s as RFC 3986 unreserved-only (A-Z a-z 0-9 - . _ ~). Caller frees. */
 char	*uktv_http_urlencode(const char *s);
 

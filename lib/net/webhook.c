@@ -7,13 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "backoff.h"
 #include "webhook.h"
+
+/* Counted as it goes; kept for a debugger, nothing reads them yet. */
+struct uktv_webhook_stats {
+	long	posts;		/* HTTP requests made, retries included */
+	long	retries;
+	long	delivered;
+	long	failed;
+};
 
 struct uktv_webhook {
 	struct uktv_http		*http;		/* borrowed */
@@ -25,7 +33,6 @@ struct uktv_webhook {
 	long				 base_ms;
 	long				 max_ms;
 	volatile sig_atomic_t		*stop;
-	unsigned int			 rand_state;
 	struct uktv_webhook_stats	 stats;
 };
 
@@ -168,14 +175,7 @@ uktv_webhook_new(struct uktv_http *http, const struct uktv_webhook_opts *o,
 	w->base_ms = o->base_ms != 0 ? o->base_ms : UKTV_WEBHOOK_BASE_MS;
 	w->max_ms = o->max_ms > 0 ? o->max_ms : UKTV_WEBHOOK_MAX_BACKOFF_MS;
 	w->stop = o->stop;
-	w->rand_state = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	return w;
-}
-
-const struct uktv_webhook_stats *
-uktv_webhook_stats(const struct uktv_webhook *w)
-{
-	return &w->stats;
 }
 
 static int
@@ -184,27 +184,18 @@ stopped(const struct uktv_webhook *w)
 	return w->stop != NULL && *w->stop;
 }
 
-/* The backoff before retry number attempt (1..), cut short by a stop. */
+/* The backoff before retry number attempt (1..): full jitter up to
+ * min(base * 2^(attempt-1), max), cut short by a stop. */
 static void
 backoff(struct uktv_webhook *w, int attempt)
 {
-	long cap = w->base_ms, ms, step;
-	struct timespec ts;
+	long long ms, step;
 
-	if (cap < 0)
-		return;
-	for (int i = 1; i < attempt && cap < w->max_ms; i++)
-		cap *= 2;
-	if (cap > w->max_ms)
-		cap = w->max_ms;
-	ms = cap > 0 ? (long)(rand_r(&w->rand_state) % (unsigned long)(cap + 1)) : 0;
+	ms = uktv_backoff_ms(w->base_ms, w->max_ms, attempt, UKTV_JITTER_FULL);
 	/* In slices, so that a signal's stop is seen within 50 ms. */
 	while (ms > 0 && !stopped(w)) {
 		step = ms < 50 ? ms : 50;
-		ts.tv_sec = 0;
-		ts.tv_nsec = step * 1000000L;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopped(w))
-			;
+		uktv_sleep_ms(step);
 		ms -= step;
 	}
 }

@@ -48,13 +48,6 @@ struct uktv_webhook_opts {
 	volatile sig_atomic_t *stop;
 };
 
-struct uktv_webhook_stats {
-	long	posts;		/* HTTP requests made, retries included */
-	long	retries;
-	long	delivered;
-	long	failed;
-};
-
 struct uktv_webhook;
 
 /* Borrows http (keep it alive); copies opts' strings.  NULL with err
@@ -74,8 +67,6 @@ void	uktv_webhook_free(struct uktv_webhook *);
  */
 int	uktv_webhook_post(struct uktv_webhook *, const char *body, size_t len,
 	    const char *event_id, struct uktv_error *);
-
-const struct uktv_webhook_stats *uktv_webhook_stats(const struct uktv_webhook *);
 
 /* "sha256=<hex HMAC-SHA256 of body under secret>" into out.  0, or -1. */
 int	uktv_webhook_sign(const void *secret, size_t secret_len,

@@ -20,6 +20,8 @@
 
 #include "parse.h"
 #include "checkpoint.h"
+#include "private/checkpoint.h"
+#include "fileio.h"
 #include "time.h"
 
 /* A checkpoint file is one short JSON object: anything larger is not one. */
@@ -224,12 +226,6 @@ uktv_checkpoint_lock(struct uktv_checkpoint_dir *d, struct uktv_error *err)
 	return 0;
 }
 
-const char *
-uktv_checkpoint_path(const struct uktv_checkpoint_dir *d)
-{
-	return d->path;
-}
-
 long
 uktv_checkpoint_writes(const struct uktv_checkpoint_dir *d)
 {
@@ -347,32 +343,16 @@ uktv_checkpoint_read(struct uktv_checkpoint_dir *d, const char *shard,
 	return 1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 uktv_checkpoint_write(struct uktv_checkpoint_dir *d, const char *shard,
     const struct uktv_position *pos, struct uktv_error *err)
 {
-	char name[UKTV_SHARD_ID_MAX + 8], tmp[UKTV_SHARD_ID_MAX + 40], now[32];
+	char name[UKTV_SHARD_ID_MAX + 8], now[32];
+	struct uktv_atomic_file af;
 	struct json_object *o;
 	const char *text;
 	size_t len;
-	int fd, e;
+	int rc, e;
 
 	if (!uktv_shard_id_valid(shard))
 		return bad_shard(shard, err);
@@ -380,9 +360,6 @@ uktv_checkpoint_write(struct uktv_checkpoint_dir *d, const char *shard,
 		return uktv_error_set(err, UKTV_ERR_USAGE,
 		    "no position to checkpoint for %s", shard);
 	snprintf(name, sizeof(name), "%s.json", shard);
-	/* The temporary name carries the pid: two processes sharing a
-	 * directory by mistake do not write into each other's file. */
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", shard, (long)getpid());
 	if ((o = json_object_new_object()) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	json_object_object_add(o, "shard", json_object_new_string(shard));
@@ -391,35 +368,25 @@ uktv_checkpoint_write(struct uktv_checkpoint_dir *d, const char *shard,
 	json_object_object_add(o, "updated", json_object_new_string(now));
 	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if ((fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		e = errno;
+	/* The temporary sits in DIR beside the file: fileio names it with
+	 * the pid, so two processes sharing a directory by mistake do not
+	 * write into each other's file. */
+	if (uktv_atomic_openat(&af, d->fd, d->path, name, 0644, "checkpoint",
+	    err) == -1) {
 		json_object_put(o);
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT,
-		    "cannot create %s/%s: %s", d->path, tmp, strerror(e));
+		return -1;
 	}
-	if (write_all(fd, text, len) == -1 || write_all(fd, "\n", 1) == -1 ||
-	    fsync(fd) == -1) {
-		e = errno;
-		close(fd);
-		unlinkat(d->fd, tmp, 0);
+	if (fwrite(text, 1, len, af.fp) != len || putc('\n', af.fp) == EOF) {
+		e = errno != 0 ? errno : EIO;
 		json_object_put(o);
-		return uktv_error_set(err, UKTV_ERR_IO, "%s/%s: %s", d->path,
-		    tmp, strerror(e));
+		uktv_atomic_abort(&af);
+		return uktv_error_set(err, UKTV_ERR_IO, "cannot write checkpoint "
+		    "%s/%s: %s", d->path, name, strerror(e));
 	}
 	json_object_put(o);
-	if (close(fd) == -1 || renameat(d->fd, tmp, d->fd, name) == -1) {
-		e = errno;
-		unlinkat(d->fd, tmp, 0);
-		return uktv_error_set(err, UKTV_ERR_IO, "%s/%s: %s", d->path,
-		    name, strerror(e));
-	}
-	/* The rename is durable only once the directory is. */
-	if (fsync(d->fd) == -1 && errno != EINVAL)
-		return uktv_error_set(err, UKTV_ERR_IO, "%s: fsync: %s",
-		    d->path, strerror(errno));
-	d->writes++;
-	return 0;
+	if ((rc = uktv_atomic_commit(&af, err)) == 0)
+		d->writes++;
+	return rc;
 }
 
 int

@@ -85,7 +85,6 @@ struct uktv_checkpoint_dir;
 struct uktv_checkpoint_dir *uktv_checkpoint_open(const char *dir, int create,
 	    struct uktv_error *);
 void	uktv_checkpoint_close(struct uktv_checkpoint_dir *);
-const char *uktv_checkpoint_path(const struct uktv_checkpoint_dir *);
 
 /* 1 with *pos filled, 0 when the shard has no file (pos NONE), -1 with err
  * (UKTV_ERR_IO; UKTV_ERR_INPUT for a file that is not a checkpoint). */
@@ -95,9 +94,6 @@ int	uktv_checkpoint_read(struct uktv_checkpoint_dir *, const char *shard,
  * UKTV_ERR_CANTCREAT on failure; the old file is then left as it was. */
 int	uktv_checkpoint_write(struct uktv_checkpoint_dir *, const char *shard,
 	    const struct uktv_position *, struct uktv_error *);
-/* Deletes the shard's file (0 also when there was none). */
-int	uktv_checkpoint_remove(struct uktv_checkpoint_dir *, const char *shard,
-	    struct uktv_error *);
 
 /* Called per checkpoint file, in shard id order; non-zero stops. */
 typedef int (*uktv_checkpoint_fn)(const char *shard,
@@ -117,8 +113,5 @@ int	uktv_shard_id_valid(const char *s);
  * it.
  */
 int	uktv_checkpoint_lock(struct uktv_checkpoint_dir *, struct uktv_error *);
-
-/* Files written by this process (for --stats). */
-long	uktv_checkpoint_writes(const struct uktv_checkpoint_dir *);
 
 #endif

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "kpl.h"
+#include "private/kpl.h"
 
 /* Protobuf wire types (protobuf.dev, "Encoding"). */
 #define WT_VARINT	0

@@ -82,13 +82,4 @@ enum uktv_kpl_status uktv_kpl_decode(const void *buf, size_t len,
 	    struct uktv_kpl_aggregate *agg, char *why, size_t whylen);
 void	uktv_kpl_aggregate_free(struct uktv_kpl_aggregate *);
 
-/*
- * Builds an aggregated record of recs[0, n) (partition keys and explicit
- * hash keys deduplicated into the tables, as the KPL does).  *out: caller
- * frees with free().  0, or -1 with errno ENOMEM.  For tests, benchmarks and
- * producers that want to aggregate.
- */
-int	uktv_kpl_encode(const struct uktv_kpl_user_record *recs, size_t n,
-	    unsigned char **out, size_t *outlen);
-
 #endif

@@ -1,16 +1,26 @@
 /*
  * lease.c: see lease.h.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "parse.h"
 #include "awsjson.h"
+#include "backoff.h"
+#include "dynamodb.h"
 #include "lease.h"
+#include "private/lease.h"
 
+/* Counted as it goes; kept for a debugger, nothing reads them yet. */
+struct uktv_lease_stats {
+	long	taken;		/* free or expired leases taken */
+	long	stolen;
+	long	lost;		/* leases another worker took from us */
+	long	renewals;
+	long	checkpoints;
+	long	conflicts;	/* conditional writes that lost */
+};
 struct uktv_leases {
 	struct uktv_aws		*aws;
 	char			*table;
@@ -29,55 +39,6 @@ struct uktv_leases {
 	struct uktv_lease_stats	 stats;
 };
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static struct json_object *
-av(const char *type, const char *s)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, type, json_object_new_string(s));
-	return o;
-}
-
-static struct json_object *
-av_n(long long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", v);
-	return av("N", buf);
-}
-
-static const char *
-attr_s(struct json_object *item, const char *name)
-{
-	struct json_object *a, *v;
-
-	if (json_object_object_get_ex(item, name, &a) &&
-	    json_object_object_get_ex(a, "S", &v))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static long long
-attr_n(struct json_object *item, const char *name, long long dflt)
-{
-	struct json_object *a, *v;
-
-	if (json_object_object_get_ex(item, name, &a) &&
-	    json_object_object_get_ex(a, "N", &v))
-		return strtoll(json_object_get_string(v), NULL, 10);
-	return dflt;
-}
-
 static int
 lease_cmp(const void *a, const void *b)
 {
@@ -89,27 +50,29 @@ lease_cmp(const void *a, const void *b)
 static int
 lease_from_item(struct json_object *item, struct uktv_lease *l)
 {
-	const char *key = attr_s(item, "leaseKey"), *s;
+	const char *key = uktv_ddb_item_str(item, "leaseKey"), *s;
 	struct json_object *a, *ss;
 
 	memset(l, 0, sizeof(*l));
 	if (key == NULL || strlen(key) > UKTV_SHARD_ID_MAX)
 		return -1;
 	strlcpy(l->shard, key, sizeof(l->shard));
-	if ((s = attr_s(item, "leaseOwner")) != NULL)
+	if ((s = uktv_ddb_item_str(item, "leaseOwner")) != NULL)
 		strlcpy(l->owner, s, sizeof(l->owner));
-	l->counter = attr_n(item, "leaseCounter", 0);
-	l->owner_switches = attr_n(item, "ownerSwitchesSinceCheckpoint", 0);
+	l->counter = uktv_ddb_item_num(item, "leaseCounter", 0);
+	l->owner_switches = uktv_ddb_item_num(item,
+	    "ownerSwitchesSinceCheckpoint", 0);
 	uktv_position_set(&l->checkpoint, UKTV_POS_NONE);
-	if ((s = attr_s(item, "checkpoint")) != NULL) {
+	if ((s = uktv_ddb_item_str(item, "checkpoint")) != NULL) {
 		if (strcmp(s, "AT_TIMESTAMP") == 0) {
 			uktv_position_set(&l->checkpoint, UKTV_POS_AT_TIMESTAMP);
-			l->checkpoint.timestamp_ms = attr_n(item,
+			l->checkpoint.timestamp_ms = uktv_ddb_item_num(item,
 			    "uktvCheckpointTimestamp", 0);
 		} else if (uktv_position_parse(s, 0, &l->checkpoint) == -1)
 			/* The KCL's (seq, sub): see "Sub-sequence numbers". */
 			(void)uktv_position_set_sequence(&l->checkpoint, s,
-			    attr_n(item, "checkpointSubSequenceNumber", 0));
+			    uktv_ddb_item_num(item,
+			    "checkpointSubSequenceNumber", 0));
 	}
 	if (json_object_object_get_ex(item, "parentShardId", &a) &&
 	    json_object_object_get_ex(a, "SS", &ss) &&
@@ -187,12 +150,6 @@ uktv_leases_free(struct uktv_leases *l)
 	free(l->leases);
 	free(l->renewed_ms);
 	free(l);
-}
-
-const struct uktv_lease_stats *
-uktv_leases_stats(const struct uktv_leases *l)
-{
-	return &l->stats;
 }
 
 size_t
@@ -319,7 +276,7 @@ uktv_leases_ensure_table(struct uktv_leases *l, struct uktv_error *err)
 			return uktv_error_set(err, UKTV_ERR_UNAVAILABLE,
 			    "lease table %s not ACTIVE after %ld ms", l->table,
 			    l->create_wait_ms);
-		sleep_ms(100);
+		uktv_sleep_ms(100);
 	}
 }
 
@@ -446,7 +403,7 @@ key_of(const char *shard)
 {
 	struct json_object *k = json_object_new_object();
 
-	json_object_object_add(k, "leaseKey", av("S", shard));
+	json_object_object_add(k, "leaseKey", uktv_ddb_av("S", shard));
 	return k;
 }
 
@@ -465,11 +422,11 @@ uktv_leases_sync(struct uktv_leases *l, const struct uktv_lease_shard *shards,
 		if (find(l, shards[i].shard, NULL) != NULL)
 			continue;
 		item = key_of(shards[i].shard);
-		json_object_object_add(item, "leaseCounter", av_n(0));
+		json_object_object_add(item, "leaseCounter", uktv_ddb_av_n(0));
 		json_object_object_add(item, "ownerSwitchesSinceCheckpoint",
-		    av_n(0));
+		    uktv_ddb_av_n(0));
 		json_object_object_add(item, "checkpointSubSequenceNumber",
-		    av_n(0));
+		    uktv_ddb_av_n(0));
 		ss = json_object_new_array();
 		for (int p = 0; p < 2; p++) {
 			if (par[p] == NULL || *par[p] == '\0')
@@ -491,11 +448,11 @@ uktv_leases_sync(struct uktv_leases *l, const struct uktv_lease_shard *shards,
 		if (has_parent_listed)
 			uktv_position_set(&start, UKTV_POS_TRIM_HORIZON);
 		json_object_object_add(item, "checkpoint",
-		    av("S", start.kind == UKTV_POS_NONE ? "TRIM_HORIZON" :
-		    uktv_position_text(&start)));
+		    uktv_ddb_av("S", start.kind == UKTV_POS_NONE ?
+		    "TRIM_HORIZON" : uktv_position_text(&start)));
 		if (start.kind == UKTV_POS_AT_TIMESTAMP)
 			json_object_object_add(item, "uktvCheckpointTimestamp",
-			    av_n(start.timestamp_ms));
+			    uktv_ddb_av_n(start.timestamp_ms));
 		req = json_object_new_object();
 		json_object_object_add(req, "TableName",
 		    json_object_new_string(l->table));
@@ -532,8 +489,8 @@ lease_update(struct uktv_leases *l, const char *shard, long long expect,
 	char cond[256];
 	int rc;
 
-	json_object_object_add(vals, ":n", av_n(expect + 1));
-	json_object_object_add(vals, ":c", av_n(expect));
+	json_object_object_add(vals, ":n", uktv_ddb_av_n(expect + 1));
+	json_object_object_add(vals, ":c", uktv_ddb_av_n(expect));
 	snprintf(cond, sizeof(cond), "leaseCounter = :c%s%s",
 	    cond_extra ? " AND " : "", cond_extra ? cond_extra : "");
 	json_object_object_add(req, "TableName", json_object_new_string(l->table));
@@ -595,7 +552,7 @@ renew(struct uktv_leases *l, long long now, struct uktv_error *err)
 		if (!p->held || now < l->renewed_ms[i] + l->renew_ms)
 			continue;
 		vals = json_object_new_object();
-		json_object_object_add(vals, ":me", av("S", l->me));
+		json_object_object_add(vals, ":me", uktv_ddb_av("S", l->me));
 		r = lease_update(l, p->shard, p->counter,
 		    "SET leaseCounter = :n", "leaseOwner = :me", vals, NULL,
 		    NULL, &rerr);
@@ -736,19 +693,19 @@ take(struct uktv_leases *l, size_t i, int steal, long long now,
 	const char *update, *cond;
 	int r;
 
-	json_object_object_add(vals, ":me", av("S", l->me));
+	json_object_object_add(vals, ":me", uktv_ddb_av("S", l->me));
 	if (p->owner[0] == '\0') {
 		update = "SET leaseOwner = :me, leaseCounter = :n";
 		cond = "attribute_not_exists(leaseOwner)";
 	} else {
-		json_object_object_add(vals, ":old", av("S", p->owner));
+		json_object_object_add(vals, ":old", uktv_ddb_av("S", p->owner));
 		if (strcmp(p->owner, l->me) == 0)
 			update = "SET leaseOwner = :me, leaseCounter = :n";
 		else {
 			/* The KCL counts the owner changes a checkpoint has
 			 * not followed (a lease bouncing between workers). */
-			json_object_object_add(vals, ":one", av_n(1));
-			json_object_object_add(vals, ":zero", av_n(0));
+			json_object_object_add(vals, ":one", uktv_ddb_av_n(1));
+			json_object_object_add(vals, ":zero", uktv_ddb_av_n(0));
 			update = "SET leaseOwner = :me, leaseCounter = :n, "
 			    "ownerSwitchesSinceCheckpoint = "
 			    "if_not_exists(ownerSwitchesSinceCheckpoint, :zero) "
@@ -817,13 +774,14 @@ position_values(const struct uktv_position *pos, struct json_object *vals,
 	long long sub = pos->kind == UKTV_POS_SEQUENCE && pos->sub_sequence > 0 ?
 	    pos->sub_sequence : 0;
 
-	json_object_object_add(vals, ":cp", av("S",
+	json_object_object_add(vals, ":cp", uktv_ddb_av("S",
 	    pos->kind == UKTV_POS_NONE ? "TRIM_HORIZON" :
 	    uktv_position_text(pos)));
-	json_object_object_add(vals, ":sub", av_n(sub));
+	json_object_object_add(vals, ":sub", uktv_ddb_av_n(sub));
 	*has_ts = pos->kind == UKTV_POS_AT_TIMESTAMP;
 	if (*has_ts)
-		json_object_object_add(vals, ":ts", av_n(pos->timestamp_ms));
+		json_object_object_add(vals, ":ts",
+		    uktv_ddb_av_n(pos->timestamp_ms));
 }
 
 int
@@ -843,8 +801,8 @@ uktv_leases_checkpoint(struct uktv_leases *l, const char *shard,
 		return -1;
 	}
 	vals = json_object_new_object();
-	json_object_object_add(vals, ":me", av("S", l->me));
-	json_object_object_add(vals, ":zero", av_n(0));
+	json_object_object_add(vals, ":me", uktv_ddb_av("S", l->me));
+	json_object_object_add(vals, ":zero", uktv_ddb_av_n(0));
 	position_values(pos, vals, &has_ts);
 	r = lease_update(l, shard, p->counter, has_ts ?
 	    "SET checkpoint = :cp, checkpointSubSequenceNumber = :sub, "
@@ -888,7 +846,7 @@ uktv_leases_release(struct uktv_leases *l, struct uktv_error *err)
 		if (!p->held)
 			continue;
 		vals = json_object_new_object();
-		json_object_object_add(vals, ":me", av("S", l->me));
+		json_object_object_add(vals, ":me", uktv_ddb_av("S", l->me));
 		r = lease_update(l, p->shard, p->counter,
 		    "SET leaseCounter = :n REMOVE leaseOwner", "leaseOwner = :me",
 		    vals, NULL, NULL, err);
@@ -926,7 +884,7 @@ uktv_leases_reset(struct uktv_leases *l, const struct uktv_position *pos,
 				    "out of memory");
 			memcpy(before, l->leases, l->n * sizeof(*before));
 			nbefore = l->n;
-			sleep_ms(l->duration_ms);
+			uktv_sleep_ms(l->duration_ms);
 			if (uktv_leases_read(l, err) == -1) {
 				free(before);
 				return -1;
@@ -960,7 +918,7 @@ uktv_leases_reset(struct uktv_leases *l, const struct uktv_position *pos,
 		struct json_object *vals = json_object_new_object();
 		int has_ts, r;
 
-		json_object_object_add(vals, ":zero", av_n(0));
+		json_object_object_add(vals, ":zero", uktv_ddb_av_n(0));
 		position_values(pos, vals, &has_ts);
 		r = lease_update(l, p->shard, p->counter, has_ts ?
 		    "SET checkpoint = :cp, checkpointSubSequenceNumber = :sub, "

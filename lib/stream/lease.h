@@ -187,25 +187,4 @@ int	uktv_leases_reset(struct uktv_leases *, const struct uktv_position *pos,
  * "owner_switches", "parents"} (new reference). */
 struct json_object *uktv_lease_to_json(const struct uktv_lease *);
 
-/*
- * The balance rule on its own, for the unit tests: given the leases as this
- * worker sees them at now_ms, marks in want[i] 1 for each lease to take
- * (free or expired), 2 for the one to steal, 0 otherwise.  Returns the
- * number marked.  Leases held by me (held set) are counted as mine.
- */
-size_t	uktv_lease_plan(const struct uktv_lease *leases, size_t n,
-	    const char *me, long long now_ms, long duration_ms, int *want);
-/* 1 when the lease may be read now (eligible, above). */
-int	uktv_lease_eligible(const struct uktv_lease *leases, size_t n, size_t i);
-
-struct uktv_lease_stats {
-	long	taken;		/* free or expired leases taken */
-	long	stolen;
-	long	lost;		/* leases another worker took from us */
-	long	renewals;
-	long	checkpoints;
-	long	conflicts;	/* conditional writes that lost */
-};
-const struct uktv_lease_stats *uktv_leases_stats(const struct uktv_leases *);
-
 #endif

@@ -19,13 +19,14 @@
 #include <strings.h>
 #include <time.h>
 
-#include "awsjson.h"
+#include "backoff.h"
 #include "base64.h"
 #include "parse.h"
 #include "ddbstreams.h"
 #include "kinesis.h"
 #include "kpl.h"
 #include "streamreader.h"
+#include "time.h"
 
 /* Kinesis Developer Guide, "Quotas and limits": GetRecords, 5 transactions
  * per second per shard. */
@@ -40,6 +41,8 @@
  * before a transient failure (5xx, resets) is given up on. */
 #define MAX_TRANSIENT		8
 #define BACKOFF_CAP_MS		20000
+/* The retry base when the client's is 0: the SDKs' 1 s. */
+#define DEF_RETRY_BASE_MS	1000
 /* Nesting the scanner of GetRecords answers accepts. */
 #define SCAN_DEPTH		64
 
@@ -100,15 +103,6 @@ struct uktv_streamreader {
 
 /* ------------------------------------------------------------ helpers */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 note(struct uktv_streamreader *r, enum uktv_sr_note kind, const char *shard,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -133,25 +127,20 @@ dup_or_null(const char *s)
 	return s != NULL && *s != '\0' ? strdup(s) : NULL;
 }
 
-/* Full-jitter exponential backoff, as the SDKs' standard mode: a random
- * time in [0, min(base * 2^(attempt-1), cap)], here at least base / 2 so a
- * throttled shard is not hammered. */
+/* The SDKs' exponential backoff from the client's retry base, capped, with
+ * equal jitter: at least half the delay, so a throttled shard is not
+ * hammered. */
 static long long
 backoff_ms(const struct uktv_streamreader *r, int attempt)
 {
-	long long d = r->base_ms;
-
-	for (int i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
-	return d / 2 + (long long)(arc4random_uniform((uint32_t)(d / 2 + 1)));
+	return uktv_backoff_ms(r->base_ms, BACKOFF_CAP_MS, attempt,
+	    UKTV_JITTER_EQUAL);
 }
 
 static void
 sleep_until(struct uktv_streamreader *r, long long when)
 {
-	long long d = when - now_ms();
+	long long d = when - uktv_time_mono_ms();
 	struct timespec ts;
 	struct pollfd p;
 
@@ -172,7 +161,7 @@ sleep_until(struct uktv_streamreader *r, long long when)
 		}
 		/* Not an open descriptor: nothing to watch, so sleep (an
 		 * at once returning poll would spin). */
-		if ((d = when - now_ms()) <= 0)
+		if ((d = when - uktv_time_mono_ms()) <= 0)
 			return;
 	}
 	ts.tv_sec = d / 1000;
@@ -460,7 +449,7 @@ list_and_settle(struct uktv_streamreader *r, struct uktv_error *err)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	r->stats.listings++;
 	r->need_list = 0;
-	r->refresh_at = now_ms() + refresh;
+	r->refresh_at = uktv_time_mono_ms() + refresh;
 	/* Shards another reader had are asked about again. */
 	for (size_t i = 0; i < r->nshards; i++)
 		if (r->shards[i].state == UKTV_SR_SHARD_SKIPPED)
@@ -504,7 +493,7 @@ drop_iterator(struct shard *s)
 static int
 fault(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 {
-	long long now = now_ms(), d;
+	long long now = uktv_time_mono_ms(), d;
 
 	switch (classify(err)) {
 	case F_TRIMMED:
@@ -1096,29 +1085,6 @@ top_member(const char *key, struct scan *j, void *arg)
 	return scan_skip(j, 1);
 }
 
-static void
-escape_into(char *out, size_t *o, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			out[(*o)++] = '\\';
-			out[(*o)++] = (char)c;
-		} else if (c < 0x20) {
-			out[(*o)++] = '\\';
-			out[(*o)++] = 'u';
-			out[(*o)++] = '0';
-			out[(*o)++] = '0';
-			out[(*o)++] = hex[c >> 4];
-			out[(*o)++] = hex[c & 15];
-		} else
-			out[(*o)++] = (char)c;
-	}
-}
-
 /* An answer without Records: a retryable service fault naming what the
  * answer said, if it was error-shaped. */
 static int
@@ -1134,54 +1100,6 @@ no_records(struct uktv_error *err, const char *op, const char *type,
 	return -1;
 }
 
-/* GetRecords for Kinesis, the answer left raw in r->resp. */
-static int
-kinesis_get_records(struct uktv_streamreader *r, const char *iterator,
-    int limit, struct uktv_error *err)
-{
-	struct uktv_aws_request req = { 0 };
-	struct uktv_header hdrs[2];
-	char target[64], ctype[48], *body;
-	size_t o = 0, cap;
-	int rc;
-
-	cap = 64 + strlen(iterator) * 6 +
-	    (r->ks.arn != NULL ? strlen(r->ks.arn) * 6 + 16 : 0);
-	if ((body = malloc(cap)) == NULL)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	o = (size_t)snprintf(body, cap, "{\"ShardIterator\":\"");
-	escape_into(body, &o, iterator);
-	o += (size_t)snprintf(body + o, cap - o, "\",\"Limit\":%d", limit);
-	if (r->ks.arn != NULL) {
-		o += (size_t)snprintf(body + o, cap - o, ",\"StreamARN\":\"");
-		escape_into(body, &o, r->ks.arn);
-		body[o++] = '"';
-	}
-	body[o++] = '}';
-	snprintf(target, sizeof(target), "%s.GetRecords",
-	    uktv_svc_kinesis.target_prefix);
-	snprintf(ctype, sizeof(ctype), "application/x-amz-json-%s",
-	    uktv_svc_kinesis.json_version);
-	hdrs[0].name = "Content-Type";
-	hdrs[0].value = ctype;
-	hdrs[1].name = "X-Amz-Target";
-	hdrs[1].value = target;
-	req.svc = &uktv_svc_kinesis;
-	req.method = "POST";
-	req.path = "/";
-	req.headers = hdrs;
-	req.nheaders = 2;
-	req.body = body;
-	req.body_len = o;
-	rc = uktv_aws_send(r->aws, &req, &r->resp, err);
-	free(body);
-	if (rc == -1) {
-		memset(&r->resp, 0, sizeof(r->resp));
-		uktv_error_prefix(err, "Kinesis GetRecords");
-	}
-	return rc;
-}
-
 static int
 kinesis_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
     struct answer *a, char **next, long long *behind, struct uktv_error *err)
@@ -1189,7 +1107,8 @@ kinesis_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 	struct kctx k;
 	struct scan j;
 
-	if (kinesis_get_records(r, s->iterator, limit, err) == -1)
+	if (uktv_kinesis_get_records_raw(r->aws, &r->ks, s->iterator, limit,
+	    &r->resp, err) == -1)
 		return -1;
 	memset(&k, 0, sizeof(k));
 	k.r = r;
@@ -1270,6 +1189,67 @@ ddb_fetch(struct uktv_streamreader *r, struct shard *s, int limit,
 	return 0;
 }
 
+/*
+ * What one answer means for its shard: caught up or not, at its end, past
+ * the end time; and when to call again.
+ */
+static void
+advance(struct uktv_streamreader *r, struct shard *s, const struct answer *a,
+    long long behind, long long call_ms, int limit)
+{
+	long poll = r->o.poll_ms > 0 ? r->o.poll_ms : DEF_POLL_MS;
+	long gap = r->o.min_interval_ms > 0 ? r->o.min_interval_ms :
+	    DEF_MIN_INTERVAL_MS;
+	long long now;
+	int tip, closed;
+
+	/*
+	 * Caught up.  Kinesis says so with MillisBehindLatest 0; an empty
+	 * answer while it is above 0 only means the reader is behind (the
+	 * Kinesis Developer Guide: keep calling while MillisBehindLatest > 0),
+	 * and a full page is never the tip (moto says 0 for a full page of
+	 * records put in the same millisecond, with more behind them).
+	 * DynamoDB Streams say nothing of lag: there an empty answer is it.
+	 */
+	if (behind >= 0)
+		tip = behind == 0 && a->nraw < (size_t)limit;
+	else
+		tip = a->nraw == 0;
+	/* A shard the listing gave an EndingSequenceNumber is closed: it ends
+	 * at a null NextShardIterator and nowhere else, also under -e and
+	 * --until, so its children are reached. */
+	closed = s->end_seq != NULL;
+	if (a->stop) {
+		s->state = UKTV_SR_SHARD_STOPPED;
+		drop_iterator(s);
+		note(r, UKTV_SR_NOTE_STOP, s->id, "reached the end time");
+	} else if (s->iterator == NULL && closed) {
+		/* A closed shard's end: these records first, then its end. */
+		r->pend_end = 1;
+	} else if (s->iterator == NULL) {
+		/* No next iterator for a shard listed as open: it may have
+		 * closed since the listing.  List again and read on from the
+		 * last record; SHARD_END is written only for a closed shard. */
+		s->open_ends++;
+		r->need_list = 1;
+	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip && !closed) {
+		/* Caught up after the end time: nothing older is left. */
+		s->state = UKTV_SR_SHARD_STOPPED;
+		drop_iterator(s);
+		note(r, UKTV_SR_NOTE_STOP, s->id, "read to the end time");
+	}
+	if (s->iterator != NULL)
+		s->open_ends = 0;
+	/* A closed shard has nothing more to wait for: its end is one call
+	 * away, at the shortest interval. */
+	now = uktv_time_mono_ms();
+	s->next_ms = now + (tip && !closed ? poll : gap);
+	if (s->next_ms < now + gap)
+		s->next_ms = now + gap;
+	if (s->open_ends > 0)
+		s->next_ms = now + backoff_ms(r, s->open_ends);
+}
+
 /* One GetRecords call for shard s; its records become the pending batch. */
 static int
 fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
@@ -1277,10 +1257,7 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	struct answer a;
 	char *next = NULL;
 	long long call_ms, behind = -1;
-	long poll = r->o.poll_ms > 0 ? r->o.poll_ms : DEF_POLL_MS;
-	long gap = r->o.min_interval_ms > 0 ? r->o.min_interval_ms :
-	    DEF_MIN_INTERVAL_MS;
-	int limit = r->o.limit, rc, tip, closed;
+	int limit = r->o.limit, rc;
 
 	drop_pending(r);
 	/* A stale code would mislead classify(). */
@@ -1325,51 +1302,8 @@ fetch(struct uktv_streamreader *r, struct shard *s, struct uktv_error *err)
 	free(s->iterator);
 	s->iterator = next;
 	r->pend_behind = behind;
-	/*
-	 * Caught up.  Kinesis says so with MillisBehindLatest 0; an empty
-	 * answer while it is above 0 only means the reader is behind (the
-	 * Kinesis Developer Guide: keep calling while MillisBehindLatest > 0),
-	 * and a full page is never the tip (moto says 0 for a full page of
-	 * records put in the same millisecond, with more behind them).
-	 * DynamoDB Streams say nothing of lag: there an empty answer is it.
-	 */
-	if (behind >= 0)
-		tip = behind == 0 && a.nraw < (size_t)limit;
-	else
-		tip = a.nraw == 0;
-	/* A shard the listing gave an EndingSequenceNumber is closed: it ends
-	 * at a null NextShardIterator and nowhere else, also under -e and
-	 * --until, so its children are reached. */
-	closed = s->end_seq != NULL;
 	r->pos = 0;
-	if (a.stop) {
-		s->state = UKTV_SR_SHARD_STOPPED;
-		drop_iterator(s);
-		note(r, UKTV_SR_NOTE_STOP, s->id, "reached the end time");
-	} else if (s->iterator == NULL && closed) {
-		/* A closed shard's end: these records first, then its end. */
-		r->pend_end = 1;
-	} else if (s->iterator == NULL) {
-		/* No next iterator for a shard listed as open: it may have
-		 * closed since the listing.  List again and read on from the
-		 * last record; SHARD_END is written only for a closed shard. */
-		s->open_ends++;
-		r->need_list = 1;
-	} else if (r->until_ms != 0 && call_ms >= r->tip_ms && tip && !closed) {
-		/* Caught up after the end time: nothing older is left. */
-		s->state = UKTV_SR_SHARD_STOPPED;
-		drop_iterator(s);
-		note(r, UKTV_SR_NOTE_STOP, s->id, "read to the end time");
-	}
-	if (s->iterator != NULL)
-		s->open_ends = 0;
-	/* A closed shard has nothing more to wait for: its end is one call
-	 * away, at the shortest interval. */
-	s->next_ms = now_ms() + (tip && !closed ? poll : gap);
-	if (s->next_ms < now_ms() + gap)
-		s->next_ms = now_ms() + gap;
-	if (s->open_ends > 0)
-		s->next_ms = now_ms() + backoff_ms(r, s->open_ends);
+	advance(r, s, &a, behind, call_ms, limit);
 	r->pending = r->nrecs > 0 || r->pend_end;
 	return 0;
 }
@@ -1420,8 +1354,7 @@ uktv_streamreader_new(struct uktv_aws *aws,
     const struct uktv_streamreader_opts *o, struct uktv_error *err)
 {
 	struct uktv_streamreader *r;
-	const char *e;
-	long long base = 1000;
+	long long base;
 
 	if (o->stream == NULL || *o->stream == '\0') {
 		uktv_error_set(err, UKTV_ERR_USAGE, "no stream named");
@@ -1439,13 +1372,10 @@ uktv_streamreader_new(struct uktv_aws *aws,
 		r->ks.arn = o->stream;
 	else
 		r->ks.name = o->stream;
-	/* The same base the client's retries use (tests shorten it). */
-	if ((e = getenv("UKTV_RETRY_BASE_MS")) != NULL && *e != '\0') {
-		long long v = strtoll(e, NULL, 10);
-
-		if (v > 0 && v <= 60000)
-			base = v;
-	}
+	/* The same base the client's retries use (tests shorten it); 0, which
+	 * switches the client's waits off, keeps the reader's default. */
+	if ((base = uktv_aws_retry_base_ms(aws)) <= 0)
+		base = DEF_RETRY_BASE_MS;
 	r->base_ms = base;
 	r->until_ms = r->tip_ms = o->until_ms;
 	if (o->to_end) {
@@ -1490,7 +1420,7 @@ int
 uktv_streamreader_next(struct uktv_streamreader *r, size_t max_records,
     long max_wait_ms, struct uktv_stream_batch *b, struct uktv_error *err)
 {
-	long long start = now_ms(), now, wake;
+	long long start = uktv_time_mono_ms(), now, wake;
 	long long deadline = max_wait_ms >= 0 ? start + max_wait_ms : -1;
 	struct shard *best;
 
@@ -1504,7 +1434,7 @@ uktv_streamreader_next(struct uktv_streamreader *r, size_t max_records,
 			deliver(r, max_records, b);
 			return UKTV_SR_BATCH;
 		}
-		now = now_ms();
+		now = uktv_time_mono_ms();
 		if (r->need_list || now >= r->refresh_at) {
 			uktv_error_clear(err);
 			if (list_and_settle(r, err) == -1) {

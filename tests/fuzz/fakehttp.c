@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "private/http.h"
 #include "fuzz.h"
 
 struct uktv_http {

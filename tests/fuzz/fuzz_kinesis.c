@@ -22,6 +22,7 @@
 #include "aws.h"
 #include "base64.h"
 #include "kinesis.h"
+#include "private/kinesis.h"
 #include "kpl.h"
 #include "fuzz.h"
 

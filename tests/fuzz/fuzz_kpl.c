@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "kpl.h"
+#include "private/kpl.h"
 #include "fuzz.h"
 
 int

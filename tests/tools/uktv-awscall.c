@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "awsjson.h"
+#include "private/http.h"
 #include "toolopt.h"
 
 static void

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "private/checkpoint.h"
 #include "unit.h"
 
 static char tmpdir[256];

@@ -21,6 +21,7 @@
 #include "awsjson.h"
 #include "base64.h"
 #include "kinesis.h"
+#include "private/kinesis.h"
 #include "unit.h"
 
 static pid_t double_pid = -1;

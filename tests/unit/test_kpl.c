@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kpl.h"
+#include "private/kpl.h"
 #include "unit.h"
 
 /* An aggregate built by hand from the documented format (not by our own

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lease.h"
+#include "private/lease.h"
 #include "unit.h"
 
 #define DUR	1000L
