@@ -151,7 +151,7 @@ endpoint_for(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 			*out = &aws->endpoints[i];
 			return 0;
 		}
-	if ((url = uktv_awsconf_endpoint(aws->conf, svc, err)) == NULL)
+	if ((url = uktv_endpoints_url(aws->conf, svc, err)) == NULL)
 		return -1;
 	if ((p = strstr(url, "://")) == NULL) {
 		uktv_error_set(err, UKTV_ERR_CONFIG,

@@ -910,7 +910,7 @@ uktv_s3_new(struct uktv_aws *aws, const char *bucket, struct uktv_error *err)
 	s->vsvc.host_prefix = s->vhost_prefix;
 	/* No endpoint configured: the resolved URL is the default one built
 	 * from host_prefix, and the bucket is addressed by host name. */
-	if ((url = uktv_awsconf_endpoint(uktv_aws_conf(aws), &s->vsvc, err)) == NULL) {
+	if ((url = uktv_endpoints_url(uktv_aws_conf(aws), &s->vsvc, err)) == NULL) {
 		uktv_s3_free(s);
 		return NULL;
 	}

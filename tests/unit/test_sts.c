@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sts.h"
+#include "time.h"
 #include "unit.h"
 
 /* Recorded from moto 5.2.1, the shape of AWS's AssumeRole answer. */

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "sso.h"
+#include "time.h"
 
 #define MAX_CACHE_FILE	(64L * 1024)
 

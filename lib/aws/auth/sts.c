@@ -20,6 +20,7 @@
 
 #include "sigv4.h"
 #include "sts.h"
+#include "time.h"
 
 #define FORM_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
 
