@@ -14,7 +14,7 @@
 
 #include "parse.h"
 #include "base64.h"
-#include "s3.h"
+#include "private/s3.h"
 
 struct uktv_s3 {
 	struct uktv_aws			*aws;
@@ -987,8 +987,11 @@ context(struct uktv_error *err, const char *op, const struct uktv_s3 *s,
 	uktv_error_prefix(err, "%s s3://%s/%.300s", op, s->bucket, key);
 }
 
-int
-uktv_s3_list(struct uktv_s3 *s, const char *prefix, struct uktv_s3_objects *out,
+/* ListObjectsV2 of every key under prefix ("" for all), every page
+ * (continuation tokens followed), appended to out in S3's order (UTF-8
+ * binary order of keys). */
+static int
+list_all(struct uktv_s3 *s, const char *prefix, struct uktv_s3_objects *out,
     struct uktv_error *err)
 {
 	struct uktv_aws_request req;
@@ -1046,8 +1049,13 @@ out:
 	return rc;
 }
 
-int
-uktv_s3_put(struct uktv_s3 *s, const char *key, const void *body, size_t len,
+/*
+ * PutObject of body with Content-Type, Cache-Control (either may be NULL:
+ * not sent) and Content-MD5 (S3 refuses a body damaged on the way).  The
+ * ETag S3 answers is checked against the body's MD5.
+ */
+static int
+put_object(struct uktv_s3 *s, const char *key, const void *body, size_t len,
     const char *content_type, const char *cache_control, struct uktv_error *err)
 {
 	struct uktv_aws_request req;
@@ -1097,8 +1105,10 @@ uktv_s3_put(struct uktv_s3 *s, const char *key, const void *body, size_t len,
 	return rc;
 }
 
-int
-uktv_s3_delete(struct uktv_s3 *s, const char *key, struct uktv_error *err)
+/* DeleteObject; deleting a key that is not there is not an error (S3
+ * answers 204 either way). */
+static int
+delete_object(struct uktv_s3 *s, const char *key, struct uktv_error *err)
 {
 	struct uktv_aws_request req;
 	struct uktv_http_response resp;
@@ -1147,7 +1157,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 
 	memset(&st, 0, sizeof(st));
 	uktv_s3_objects_init(&listed);
-	if (uktv_s3_list(s, prefix, &listed, err) == -1)
+	if (list_all(s, prefix, &listed, err) == -1)
 		goto out;
 	st.listed = (long)listed.n;
 	/* S3 lists in UTF-8 binary order, which is strcmp's; sorted again so
@@ -1174,7 +1184,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 			st.unchanged++;
 			continue;
 		}
-		if (uktv_s3_put(s, key, f->body, f->len,
+		if (put_object(s, key, f->body, f->len,
 		    f->content_type ? f->content_type : uktv_s3_content_type(f->name),
 		    f->cache_control ? f->cache_control :
 		    uktv_s3_cache_control(f->name), err) == -1)
@@ -1188,7 +1198,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 	for (i = 0; i < listed.n; i++) {
 		if (keep[i])
 			continue;
-		if (uktv_s3_delete(s, listed.v[i].key, err) == -1)
+		if (delete_object(s, listed.v[i].key, err) == -1)
 			goto out;
 		st.deleted++;
 		if (fn != NULL)

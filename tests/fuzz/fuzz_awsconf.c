@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "private/awsconf.h"
 #include "chain.h"
 #include "endpoints.h"
 #include "awsservice.h"

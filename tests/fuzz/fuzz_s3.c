@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "s3.h"
+#include "private/s3.h"
 #include "fuzz.h"
 
 int

@@ -19,10 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "credentials.h"
 #include "http.h"
 #include "sso.h"
-#include "sts.h"
+#include "private/sts.h"
 #include "fuzz.h"
 
 #define MARK	"SECRETMARK"

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "private/awsconf.h"
 #include "chain.h"
 #include "endpoints.h"
 #include "sso.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "aws.h"
-#include "s3.h"
+#include "private/s3.h"
 #include "unit.h"
 
 static void

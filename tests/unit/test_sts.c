@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sts.h"
+#include "private/sts.h"
 #include "time.h"
 #include "unit.h"
 

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "private/awsconf.h"
 #include "secret.h"
 
 extern char **environ;

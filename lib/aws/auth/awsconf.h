@@ -68,14 +68,9 @@ const char *uktv_awsconf_sso_session_get(const struct uktv_awsconf *,
 const char *uktv_awsconf_config_path(const struct uktv_awsconf *);
 const char *uktv_awsconf_credentials_path(const struct uktv_awsconf *);
 
-/* Seconds before expiration at which cached credentials are refreshed
- * (default 300; AWS_CREDENTIALS_REFRESH_MARGIN overrides, for tests). */
-void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
-long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
 /* retry_mode/max_attempts from AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, then the
  * profile; defaults "standard" and 3. */
 int	uktv_awsconf_max_attempts(const struct uktv_awsconf *);
-const char *uktv_awsconf_retry_mode(const struct uktv_awsconf *);
 /* The base of every retry wait, in ms: UKTV_RETRY_BASE_MS (0 to 60000;
  * tests shorten waits with it), else the SDKs' 1000.  The AWS client, the
  * stream reader and the Watchmode client all take it from here. */
@@ -108,10 +103,6 @@ const struct uktv_profile_file *uktv_awsconf_credentials_file(
 /* The chain's cache (chain.c), kept here because it lives as long as the
  * configuration it was resolved from. */
 struct uktv_creds_cache *uktv_awsconf_cache(struct uktv_awsconf *);
-/* How many times the chain fetched credentials (tests count refreshes): one
- * per provider invoked, a whole assume-role / SSO / web identity resolution
- * (however many profiles and calls it took) counting once. */
-long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
 /* Where a credential_process may be given a timeout in seconds, over the
  * profile's credential_process_timeout. */
 #define UKTV_PROCESS_TIMEOUT_ENV	"UKTV_CREDENTIAL_PROCESS_TIMEOUT"

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "sigv4.h"
-#include "sts.h"
+#include "private/sts.h"
 #include "time.h"
 
 #define FORM_TYPE	"application/x-www-form-urlencoded; charset=utf-8"

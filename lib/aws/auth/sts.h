@@ -60,19 +60,6 @@ int	uktv_sts_assume_role_with_web_identity(struct uktv_http *,
 	    const struct uktv_sts_request *, struct uktv_creds *out,
 	    struct uktv_error *);
 
-/* The form body for action ("AssumeRole" or "AssumeRoleWithWebIdentity"),
- * every value percent-encoded.  Holds the token: caller wipes and frees. */
-char	*uktv_sts_form_body(const struct uktv_sts_request *, const char *action);
-/* The unescaped text of the first <tag>...</tag> (or "" for <tag/>) in xml,
- * NULL when absent or out of memory.  Caller frees. */
-char	*uktv_sts_xml_text(const char *xml, const char *tag);
-/* Fills out from a successful answer's <Credentials> element; -1 with
- * UKTV_ERR_SERVICE naming the missing field (never a value). */
-int	uktv_sts_parse_credentials(const char *xml, const char *source,
-	    struct uktv_creds *out, struct uktv_error *);
-/* Fills err from an error answer (<Error><Code>/<Message>, <RequestId>):
- * kind, code, http_status, retryable and a one-line message. */
-void	uktv_sts_parse_error(long status, const char *xml, struct uktv_error *);
 /* A RoleSessionName STS accepts: the characters [A-Za-z0-9+=,.@_-], 2..64. */
 int	uktv_sts_session_name_valid(const char *);
 
