@@ -22,13 +22,6 @@ int	uktv_s3_key_valid(const char *key);
  * percent-encoded, '/' kept.  Caller frees; NULL on OOM. */
 char	*uktv_s3_key_encode(const char *key);
 /*
- * Decodes XML character data s[0, n): the five predefined entities and
- * numeric references (&#NNN; &#xHH;) as UTF-8.  Caller frees; NULL with
- * errno EINVAL on a malformed or unknown entity or a reference to a
- * character XML forbids (NUL, a surrogate, beyond U+10FFFF), ENOMEM.
- */
-char	*uktv_s3_xml_unescape(const char *s, size_t n);
-/*
  * Parses one ListObjectsV2 answer (<ListBucketResult>): appends each
  * <Contents> (Key, ETag, Size) to out, sets *truncated from IsTruncated and
  * *next_token (caller frees; NULL when absent) from NextContinuationToken.

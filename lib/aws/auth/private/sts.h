@@ -11,9 +11,6 @@
 /* The form body for action ("AssumeRole" or "AssumeRoleWithWebIdentity"),
  * every value percent-encoded.  Holds the token: caller wipes and frees. */
 char	*uktv_sts_form_body(const struct uktv_sts_request *, const char *action);
-/* The unescaped text of the first <tag>...</tag> (or "" for <tag/>) in xml,
- * NULL when absent or out of memory.  Caller frees. */
-char	*uktv_sts_xml_text(const char *xml, const char *tag);
 /* Fills out from a successful answer's <Credentials> element; -1 with
  * UKTV_ERR_SERVICE naming the missing field (never a value). */
 int	uktv_sts_parse_credentials(const char *xml, const char *source,
