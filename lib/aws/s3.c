@@ -664,7 +664,9 @@ uktv_s3_new(struct uktv_aws *aws, const char *bucket, struct uktv_error *err)
 		goto oom;
 	s->aws = aws;
 	s->max_keys = UKTV_S3_LIST_MAX_KEYS;
-	if ((mk = getenv(UKTV_S3_MAX_KEYS_ENV)) != NULL && *mk != '\0') {
+	/* Read with the rest of the environment, in the configuration. */
+	if ((mk = uktv_awsconf_env(uktv_aws_conf(aws),
+	    UKTV_S3_MAX_KEYS_ENV)) != NULL) {
 		char *end;
 
 		errno = 0;

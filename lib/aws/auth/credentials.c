@@ -51,24 +51,29 @@ uktv_creds_json_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) ||
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
 
-/* json-c frees strings without wiping them: wipe the secrets first.  The
- * buffers are json-c's own heap memory, so writing them is safe. */
+/* The buffers are json-c's own heap memory, so writing them is safe.
+ * Nested objects too: roleCredentials is one level down. */
 void
 uktv_creds_json_wipe(struct json_object *o)
 {
-	if (o == NULL || !json_object_is_type(o, json_type_object))
+	if (o == NULL)
 		return;
-	json_object_object_foreach(o, k, v) {
-		(void)k;
-		if (json_object_is_type(v, json_type_string))
-			explicit_bzero((char *)json_object_get_string(v),
-			    json_object_get_string_len(v));
+	if (json_object_is_type(o, json_type_string)) {
+		explicit_bzero((char *)json_object_get_string(o),
+		    json_object_get_string_len(o));
+		return;
+	}
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			uktv_creds_json_wipe(v);
+		}
 	}
 }
 
