@@ -182,8 +182,8 @@ uktv_provider_process(struct uktv_provider_ctx *p, const char *profile,
 		    "profile \"%s\": cannot run credential_process: %s",
 		    profile, strerror(rc));
 	}
-	late = process_wait(pid, pfd[0], uktv_time_mono_ms() + timeout * 1000, buf,
-	    &len, &toobig, &st);
+	late = process_wait(pid, pfd[0], uktv_time_mono_ms() + timeout * 1000,
+	    buf, &len, &toobig, &st);
 	if (late) {
 		kill(-pid, SIGKILL);
 		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)

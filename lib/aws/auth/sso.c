@@ -456,7 +456,8 @@ uktv_sso_role_credentials(struct uktv_http *http, const char *endpoint,
 	    !json_object_object_get_ex(ans, "roleCredentials", &rc_o) ||
 	    !json_object_is_type(rc_o, json_type_object) ||
 	    (ak = uktv_creds_json_str(rc_o, "accessKeyId")) == NULL || ak[0] == '\0' ||
-	    (sk = uktv_creds_json_str(rc_o, "secretAccessKey")) == NULL || sk[0] == '\0') {
+	    (sk = uktv_creds_json_str(rc_o, "secretAccessKey")) == NULL ||
+	    sk[0] == '\0') {
 		uktv_error_set(err, UKTV_ERR_SERVICE, "SSO GetRoleCredentials "
 		    "answered without roleCredentials");
 		goto done;

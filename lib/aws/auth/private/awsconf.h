@@ -1,6 +1,6 @@
 /*
- * private/awsconf.h: the configuration's test seams: the refresh margin, the fetch count, the
- * retry mode as read.
+ * private/awsconf.h: the configuration's test seams: the refresh
+ * margin, the fetch count, the retry mode as read.
  * Not installed: tests include it as "private/awsconf.h".
  */
 #ifndef UKTV_PRIVATE_AWSCONF_H
