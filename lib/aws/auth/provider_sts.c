@@ -54,15 +54,29 @@ uktv_provider_sts_role_profile(const struct uktv_awsconf *c,
 	    uktv_awsconf_profile_get(c, profile, "web_identity_token_file") == NULL;
 }
 
-/* The regional STS endpoint of the active region (what the SDKs use, and
- * what AWS recommends); us-east-1 when no region is set at all. */
-static char *
-sts_endpoint(const struct uktv_awsconf *c, const char **region,
-    struct uktv_error *err)
+/*
+ * Fills req with the regional STS endpoint of the active region (what the
+ * SDKs use, and what AWS recommends; us-east-1 when no region is set at
+ * all), the role and the session name; returns the handle to call STS
+ * with (*own when the caller gave none), or NULL with err.
+ */
+static struct uktv_http *
+sts_prepare(struct uktv_provider_ctx *p, struct uktv_sts_request *req,
+    const char *arn, const char *name, char **endpoint,
+    struct uktv_http **own, struct uktv_error *err)
 {
-	if ((*region = uktv_awsconf_region(c)) == NULL)
-		*region = "us-east-1";
-	return uktv_endpoints_resolve(c, &uktv_svc_sts, *region, 0, err);
+	const char *region;
+
+	if ((region = uktv_awsconf_region(p->conf)) == NULL)
+		region = "us-east-1";
+	if ((*endpoint = uktv_endpoints_resolve(p->conf, &uktv_svc_sts, region,
+	    0, err)) == NULL)
+		return NULL;
+	req->endpoint = *endpoint;
+	req->region = region;
+	req->role_arn = arn;
+	req->role_session_name = name;
+	return uktv_provider_http(p, own, err);
 }
 
 /* RoleSessionName: envname (when given and set), the profile's
@@ -125,7 +139,7 @@ uktv_provider_web_identity(struct uktv_provider_ctx *p, const char *profile,
 	struct uktv_http *http = p->http;
 	struct uktv_sts_request req = { 0 };
 	struct uktv_http *own = NULL;
-	const char *file = NULL, *arn = NULL, *region;
+	const char *file = NULL, *arn = NULL;
 	char name[UKTV_STS_SESSION_NAME_MAX + 1], *path = NULL, *text = NULL;
 	char *endpoint = NULL, *tok;
 	int rc = -1, r;
@@ -169,13 +183,9 @@ uktv_provider_web_identity(struct uktv_provider_ctx *p, const char *profile,
 		    "identity token file %s is empty", profile, path);
 		goto done;
 	}
-	if ((endpoint = sts_endpoint(c, &region, err)) == NULL ||
-	    (http = uktv_provider_http(p, &own, err)) == NULL)
+	if ((http = sts_prepare(p, &req, arn, name, &endpoint, &own,
+	    err)) == NULL)
 		goto done;
-	req.endpoint = endpoint;
-	req.region = region;
-	req.role_arn = arn;
-	req.role_session_name = name;
 	req.web_identity_token = tok;
 	if (uktv_sts_assume_role_with_web_identity(http, &req, out, err) == -1) {
 		uktv_error_prefix(err, "profile \"%s\": web identity role %s",
@@ -208,6 +218,40 @@ chain_text(const struct role_chain *ch, const char *last, char *buf,
 }
 
 /*
+ * credential_source (botocore's CanonicalNameCredentialSourcer): the
+ * source credentials from one provider named by the profile.  0, or -1
+ * with err naming what is missing.
+ */
+static int
+credential_source(struct uktv_provider_ctx *p, const char *profile,
+    const char *csrc, struct uktv_creds *src, struct uktv_error *err)
+{
+	char why[160] = "no answer", missing[224];
+	int r;
+
+	if (strcmp(csrc, "Environment") == 0) {
+		r = uktv_provider_env(p, src, err);
+		strlcpy(missing, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+		    "are not set", sizeof(missing));
+	} else if (strcmp(csrc, "EcsContainer") == 0) {
+		r = uktv_provider_container(p, src, err);
+		strlcpy(missing, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
+		    "_FULL_URI are not set", sizeof(missing));
+	} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
+		r = uktv_provider_imds(p, src, why, sizeof(why), err);
+		snprintf(missing, sizeof(missing), "instance metadata gave no "
+		    "credentials (%s)", why);
+	} else
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
+		    "credential_source \"%s\" is not Environment, "
+		    "Ec2InstanceMetadata or EcsContainer", profile, csrc);
+	if (r == 0)
+		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
+		    "credential_source %s, but %s", profile, csrc, missing);
+	return r == -1 ? -1 : 0;
+}
+
+/*
  * role_arn with source_profile or credential_source (SDK reference guide,
  * "Assume role credential provider"; botocore's AssumeRoleProvider): the
  * source credentials are resolved, then STS AssumeRole is called with them.
@@ -227,10 +271,9 @@ assume_role(struct uktv_provider_ctx *p, const char *profile,
 	const char *arn = uktv_awsconf_profile_get(c, profile, "role_arn");
 	const char *sprof = uktv_awsconf_profile_get(c, profile, "source_profile");
 	const char *csrc = uktv_awsconf_profile_get(c, profile, "credential_source");
-	const char *region;
-	char name[UKTV_STS_SESSION_NAME_MAX + 1], loop[512], why[160];
+	char name[UKTV_STS_SESSION_NAME_MAX + 1], loop[512];
 	char *endpoint = NULL;
-	int rc = -1, r;
+	int rc = -1;
 
 	p->fetches++;
 	if (uktv_awsconf_profile_get(c, profile, "mfa_serial") != NULL)
@@ -275,43 +318,12 @@ assume_role(struct uktv_provider_ctx *p, const char *profile,
 		}
 		if (source_creds(p, sprof, profile, ch, &src, err) == -1)
 			return -1;
-	} else if (strcmp(csrc, "Environment") == 0) {
-		if ((r = uktv_provider_env(p, &src, err)) == -1)
-			return -1;
-		if (r == 0)
-			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
-			    "\"%s\": credential_source Environment, but "
-			    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not "
-			    "set", profile);
-	} else if (strcmp(csrc, "EcsContainer") == 0) {
-		if ((r = uktv_provider_container(p, &src, err)) == -1)
-			return -1;
-		if (r == 0)
-			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
-			    "\"%s\": credential_source EcsContainer, but "
-			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI "
-			    "are not set", profile);
-	} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
-		strlcpy(why, "no answer", sizeof(why));
-		if ((r = uktv_provider_imds(p, &src, why, sizeof(why), err)) == -1)
-			return -1;
-		if (r == 0)
-			return uktv_error_set(err, UKTV_ERR_CONFIG, "profile "
-			    "\"%s\": credential_source Ec2InstanceMetadata, but "
-			    "instance metadata gave no credentials (%s)",
-			    profile, why);
-	} else
-		return uktv_error_set(err, UKTV_ERR_CONFIG, "profile \"%s\": "
-		    "credential_source \"%s\" is not Environment, "
-		    "Ec2InstanceMetadata or EcsContainer", profile, csrc);
+	} else if (credential_source(p, profile, csrc, &src, err) == -1)
+		return -1;
 
-	if ((endpoint = sts_endpoint(c, &region, err)) == NULL ||
-	    (http = uktv_provider_http(p, &own, err)) == NULL)
+	if ((http = sts_prepare(p, &req, arn, name, &endpoint, &own,
+	    err)) == NULL)
 		goto done;
-	req.endpoint = endpoint;
-	req.region = region;
-	req.role_arn = arn;
-	req.role_session_name = name;
 	req.external_id = uktv_awsconf_profile_get(c, profile, "external_id");
 	if (uktv_sts_assume_role(http, &req, &src, out, err) == -1) {
 		uktv_error_prefix(err, "profile \"%s\": assume role %s", profile,
