@@ -664,9 +664,8 @@ uktv_s3_new(struct uktv_aws *aws, const char *bucket, struct uktv_error *err)
 		goto oom;
 	s->aws = aws;
 	s->max_keys = UKTV_S3_LIST_MAX_KEYS;
-	/* Read with the rest of the environment, in the configuration. */
-	if ((mk = uktv_awsconf_env(uktv_aws_conf(aws),
-	    UKTV_S3_MAX_KEYS_ENV)) != NULL) {
+	/* The environment is the configuration's to read. */
+	if ((mk = uktv_awsconf_s3_max_keys(uktv_aws_conf(aws))) != NULL) {
 		char *end;
 
 		errno = 0;

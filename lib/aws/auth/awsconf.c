@@ -365,6 +365,15 @@ uktv_awsconf_ca_bundle(const struct uktv_awsconf *c)
 
 
 const char *
+uktv_awsconf_s3_max_keys(const struct uktv_awsconf *c)
+{
+	const char *v = getenv("UKTV_S3_MAX_KEYS");
+
+	(void)c;
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+const char *
 uktv_awsconf_home(const struct uktv_awsconf *c)
 {
 	return c->home;

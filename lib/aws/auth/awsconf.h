@@ -89,6 +89,11 @@ const char *uktv_awsconf_setting(const struct uktv_awsconf *,
 	    const char *envname, const char *key, const char **from);
 /* 1 when v is "true" in any case (the SDKs' boolean settings). */
 int	uktv_awsconf_is_true(const char *v);
+/* UKTV_S3_MAX_KEYS (S3 listing page size, for tests), or NULL when unset
+ * or empty.  Read when asked, not from the snapshot: a client's S3 handles
+ * may be made long after the client, and the variable read then is the one
+ * that counts (tests/unit/test_s3.c sets it in between). */
+const char *uktv_awsconf_s3_max_keys(const struct uktv_awsconf *);
 /* HOME, else the password file's home directory; NULL when neither. */
 const char *uktv_awsconf_home(const struct uktv_awsconf *);
 /* 1 when the profile was given by opts (--profile): the environment's
