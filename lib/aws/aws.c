@@ -20,6 +20,7 @@
 #include "aws.h"
 #include "backoff.h"
 #include "sigv4.h"
+#include "xml.h"
 
 #define RETRY_QUOTA_MAX		500
 #define RETRY_COST		5
@@ -151,7 +152,7 @@ endpoint_for(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 			*out = &aws->endpoints[i];
 			return 0;
 		}
-	if ((url = uktv_awsconf_endpoint(aws->conf, svc, err)) == NULL)
+	if ((url = uktv_endpoints_url(aws->conf, svc, err)) == NULL)
 		return -1;
 	if ((p = strstr(url, "://")) == NULL) {
 		uktv_error_set(err, UKTV_ERR_CONFIG,
@@ -257,24 +258,17 @@ code_is_auth(const char *code)
 	return 0;
 }
 
-/* Copies the text of the first <tag>...</tag> in an XML body. */
+/* Copies the decoded text of the first <tag> in an XML body (util/xml.h),
+ * cut to dstlen. */
 static int
 xml_text(const char *body, const char *tag, char *dst, size_t dstlen)
 {
-	char open[64], close[64];
-	const char *a, *b;
-	size_t n;
+	char *t;
 
-	snprintf(open, sizeof(open), "<%s>", tag);
-	snprintf(close, sizeof(close), "</%s>", tag);
-	if ((a = strstr(body, open)) == NULL)
+	if ((t = uktv_xml_text(body, tag)) == NULL)
 		return -1;
-	a += strlen(open);
-	if ((b = strstr(a, close)) == NULL)
-		return -1;
-	n = (size_t)(b - a) < dstlen - 1 ? (size_t)(b - a) : dstlen - 1;
-	memcpy(dst, a, n);
-	dst[n] = '\0';
+	strlcpy(dst, t, dstlen);
+	free(t);
 	return 0;
 }
 

@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include "awsconf.h"
+#include "chain.h"
+#include "endpoints.h"
 #include "awsservice.h"
 #include "error.h"
 #include "http.h"

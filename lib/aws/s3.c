@@ -14,7 +14,8 @@
 
 #include "parse.h"
 #include "base64.h"
-#include "s3.h"
+#include "private/s3.h"
+#include "xml.h"
 
 struct uktv_s3 {
 	struct uktv_aws			*aws;
@@ -67,27 +68,6 @@ sb_byte(struct sbuf *b, unsigned char c)
 	char ch = (char)c;
 
 	sb_add(b, &ch, 1);
-}
-
-/* UTF-8 of one code point (the caller has checked it is a character). */
-static void
-sb_utf8(struct sbuf *b, uint32_t c)
-{
-	if (c < 0x80)
-		sb_byte(b, c);
-	else if (c < 0x800) {
-		sb_byte(b, 0xc0 | (c >> 6));
-		sb_byte(b, 0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		sb_byte(b, 0xe0 | (c >> 12));
-		sb_byte(b, 0x80 | ((c >> 6) & 0x3f));
-		sb_byte(b, 0x80 | (c & 0x3f));
-	} else {
-		sb_byte(b, 0xf0 | (c >> 18));
-		sb_byte(b, 0x80 | ((c >> 12) & 0x3f));
-		sb_byte(b, 0x80 | ((c >> 6) & 0x3f));
-		sb_byte(b, 0x80 | (c & 0x3f));
-	}
 }
 
 /* ---- objects ---- */
@@ -316,217 +296,24 @@ hexval(int c)
 	return -1;
 }
 
-/* Decodes one entity at s[0, n) (s[0] == '&') into b; returns its length,
- * or 0 when it is malformed. */
-static size_t
-xml_entity(struct sbuf *b, const char *s, size_t n)
-{
-	static const struct {
-		const char	*name;
-		char		 c;
-	} named[] = {
-		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-		{ "apos", '\'' },
-	};
-	const char *semi;
-	size_t len, i;
-	uint32_t c = 0;
-
-	if ((semi = memchr(s, ';', n < 16 ? n : 16)) == NULL)
-		return 0;
-	len = (size_t)(semi - s);	/* "&...", without ';' */
-	if (len >= 2 && s[1] == '#') {
-		int base = 10, d;
-
-		i = 2;
-		if (len > 2 && (s[2] == 'x' || s[2] == 'X')) {
-			base = 16;
-			i = 3;
-		}
-		if (i == len)
-			return 0;
-		for (; i < len; i++) {
-			d = base == 16 ? hexval((unsigned char)s[i]) :
-			    (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
-			if (d < 0)
-				return 0;
-			c = c * (uint32_t)base + (uint32_t)d;
-			if (c > 0x10ffff)
-				return 0;
-		}
-		/* XML 1.0 "Char": no NUL, no surrogates, nothing past U+10FFFF. */
-		if (c == 0 || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		sb_utf8(b, c);
-		return len + 1;
-	}
-	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
-		if (strlen(named[i].name) == len - 1 &&
-		    memcmp(s + 1, named[i].name, len - 1) == 0) {
-			sb_byte(b, (unsigned char)named[i].c);
-			return len + 1;
-		}
-	return 0;
-}
-
 /* Appends the decoded character data s[0, n) to b; -1 on a bad entity. */
 static int
 xml_text_add(struct sbuf *b, const char *s, size_t n)
 {
-	const char *amp;
-	size_t used;
+	char *d;
+	size_t len;
 
-	while (n > 0) {
-		if ((amp = memchr(s, '&', n)) == NULL) {
-			sb_add(b, s, n);
-			return 0;
-		}
-		sb_add(b, s, (size_t)(amp - s));
-		n -= (size_t)(amp - s);
-		s = amp;
-		if ((used = xml_entity(b, s, n)) == 0)
-			return -1;
-		s += used;
-		n -= used;
+	if ((d = malloc(n + 1)) == NULL) {
+		b->failed = 1;
+		return 0;
 	}
+	if (uktv_xml_decode(s, n, d, &len) == -1) {
+		free(d);
+		return -1;
+	}
+	sb_add(b, d, len);
+	free(d);
 	return 0;
-}
-
-char *
-uktv_s3_xml_unescape(const char *s, size_t n)
-{
-	struct sbuf b = { 0 };
-
-	sb_add(&b, "", 0);
-	if (xml_text_add(&b, s, n) == -1) {
-		free(b.s);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (b.failed) {
-		free(b.s);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return b.s;
-}
-
-enum xtok { X_EOF = 0, X_OPEN, X_CLOSE, X_EMPTY, X_TEXT, X_CDATA, X_BAD };
-
-struct xml {
-	const char	*p, *end;
-	const char	*name;		/* X_OPEN, X_CLOSE, X_EMPTY */
-	size_t		 nlen;
-	const char	*text;		/* X_TEXT (raw), X_CDATA */
-	size_t		 tlen;
-};
-
-static const char *
-find(const char *p, const char *end, const char *what)
-{
-	size_t n = strlen(what);
-
-	for (; p + n <= end; p++)
-		if (memcmp(p, what, n) == 0)
-			return p;
-	return NULL;
-}
-
-static int
-is_name_end(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' ||
-	    c == '>';
-}
-
-/*
- * The next token.  Declarations, processing instructions and comments are
- * skipped; a DOCTYPE is refused (S3 never sends one, and refusing it means
- * no entity of the document's own is ever expanded).
- */
-static enum xtok
-xml_next(struct xml *x)
-{
-	const char *p = x->p, *q;
-
-	for (;;) {
-		if (p >= x->end)
-			return X_EOF;
-		if (*p != '<') {
-			q = memchr(p, '<', (size_t)(x->end - p));
-			if (q == NULL)
-				q = x->end;
-			x->text = p;
-			x->tlen = (size_t)(q - p);
-			x->p = q;
-			return X_TEXT;
-		}
-		if (x->end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-			if ((q = find(p + 4, x->end, "-->")) == NULL)
-				return X_BAD;
-			p = q + 3;
-			continue;
-		}
-		if (x->end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
-			if ((q = find(p + 9, x->end, "]]>")) == NULL)
-				return X_BAD;
-			x->text = p + 9;
-			x->tlen = (size_t)(q - (p + 9));
-			x->p = q + 3;
-			return X_CDATA;
-		}
-		if (x->end - p >= 2 && p[1] == '?') {
-			if ((q = find(p + 2, x->end, "?>")) == NULL)
-				return X_BAD;
-			p = q + 2;
-			continue;
-		}
-		if (x->end - p >= 2 && p[1] == '!')
-			return X_BAD;
-		break;
-	}
-	if (x->end - p >= 2 && p[1] == '/') {
-		x->name = p + 2;
-		for (q = x->name; q < x->end && !is_name_end(*q); q++)
-			continue;
-		x->nlen = (size_t)(q - x->name);
-		while (q < x->end && isspace((unsigned char)*q))
-			q++;
-		if (q >= x->end || *q != '>' || x->nlen == 0)
-			return X_BAD;
-		x->p = q + 1;
-		return X_CLOSE;
-	}
-	x->name = p + 1;
-	for (q = x->name; q < x->end && !is_name_end(*q); q++)
-		continue;
-	x->nlen = (size_t)(q - x->name);
-	if (x->nlen == 0)
-		return X_BAD;
-	/* Attributes (xmlns="..."): skipped, minding quotes. */
-	while (q < x->end && *q != '>') {
-		if (*q == '"' || *q == '\'') {
-			const char *c = memchr(q + 1, *q, (size_t)(x->end - q - 1));
-
-			if (c == NULL)
-				return X_BAD;
-			q = c + 1;
-			continue;
-		}
-		if (*q == '<')
-			return X_BAD;
-		q++;
-	}
-	if (q >= x->end)
-		return X_BAD;
-	x->p = q + 1;
-	return q[-1] == '/' ? X_EMPTY : X_OPEN;
-}
-
-static int
-name_is(const struct xml *x, const char *name)
-{
-	return strlen(name) == x->nlen && memcmp(x->name, name, x->nlen) == 0;
 }
 
 /* Percent-decoding of a key listed with EncodingType url ('+' is a space,
@@ -554,39 +341,35 @@ url_decode_inplace(char *s)
 	return 0;
 }
 
-#define XML_MAX_DEPTH	16
-
 int
 uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
     int *truncated, char **next_token, struct uktv_error *err)
 {
 	/* The elements read: where they are and what they hold. */
 	enum { F_NONE, F_KEY, F_ETAG, F_SIZE, F_TRUNC, F_TOKEN, F_ENC } field;
-	struct xml x;
+	struct uktv_xml x;
 	struct sbuf text = { 0 };
 	char *key = NULL, *etag = NULL, *token = NULL, *endp;
 	long long size = 0;
 	size_t first = out->n, i;
-	const char *open_name[XML_MAX_DEPTH];	/* to match closing tags */
-	size_t open_len[XML_MAX_DEPTH];
+	const char *open_name[UKTV_XML_MAX_DEPTH];	/* to match closing tags */
+	size_t open_len[UKTV_XML_MAX_DEPTH];
 	int depth = 0, in_contents = 0, have_root = 0, url_enc = 0;
 	int trunc = 0;
-	enum xtok t;
+	enum uktv_xml_tok t;
 	const char *what = "not a ListObjectsV2 answer";
 
 	*truncated = 0;
 	*next_token = NULL;
-	memset(&x, 0, sizeof(x));
-	x.p = xml;
-	x.end = xml + len;
+	uktv_xml_init(&x, xml, len);
 	field = F_NONE;
-	while ((t = xml_next(&x)) != X_EOF) {
+	while ((t = uktv_xml_next(&x)) != UKTV_XML_EOF) {
 		switch (t) {
-		case X_BAD:
+		case UKTV_XML_BAD:
 			what = "malformed XML in the ListObjectsV2 answer";
 			goto bad;
-		case X_TEXT:
-		case X_CDATA:
+		case UKTV_XML_TEXT:
+		case UKTV_XML_CDATA:
 			if (depth == 0) {
 				/* Only white space may surround the root. */
 				for (i = 0; i < x.tlen; i++)
@@ -596,7 +379,7 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 			}
 			if (field == F_NONE)
 				break;
-			if (t == X_CDATA)
+			if (t == UKTV_XML_CDATA)
 				sb_add(&text, x.text, x.tlen);
 			else if (xml_text_add(&text, x.text, x.tlen) == -1) {
 				what = "a bad XML entity in the ListObjectsV2 "
@@ -604,39 +387,39 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 				goto bad;
 			}
 			break;
-		case X_OPEN:
-		case X_EMPTY:
+		case UKTV_XML_OPEN:
+		case UKTV_XML_EMPTY:
 			if (depth == 0) {
-				if (have_root || !name_is(&x, "ListBucketResult"))
+				if (have_root || !uktv_xml_name_is(&x, "ListBucketResult"))
 					goto bad;
 				have_root = 1;
 			}
 			field = F_NONE;
 			text.len = 0;
 			sb_add(&text, "", 0);
-			if (depth == 1 && name_is(&x, "Contents")) {
+			if (depth == 1 && uktv_xml_name_is(&x, "Contents")) {
 				in_contents = 1;
 				free(key);
 				free(etag);
 				key = etag = NULL;
 				size = 0;
 			} else if (depth == 2 && in_contents) {
-				if (name_is(&x, "Key"))
+				if (uktv_xml_name_is(&x, "Key"))
 					field = F_KEY;
-				else if (name_is(&x, "ETag"))
+				else if (uktv_xml_name_is(&x, "ETag"))
 					field = F_ETAG;
-				else if (name_is(&x, "Size"))
+				else if (uktv_xml_name_is(&x, "Size"))
 					field = F_SIZE;
 			} else if (depth == 1) {
-				if (name_is(&x, "IsTruncated"))
+				if (uktv_xml_name_is(&x, "IsTruncated"))
 					field = F_TRUNC;
-				else if (name_is(&x, "NextContinuationToken"))
+				else if (uktv_xml_name_is(&x, "NextContinuationToken"))
 					field = F_TOKEN;
-				else if (name_is(&x, "EncodingType"))
+				else if (uktv_xml_name_is(&x, "EncodingType"))
 					field = F_ENC;
 			}
-			if (t == X_OPEN) {
-				if (depth == XML_MAX_DEPTH)
+			if (t == UKTV_XML_OPEN) {
+				if (depth == UKTV_XML_MAX_DEPTH)
 					goto bad;
 				open_name[depth] = x.name;
 				open_len[depth] = x.nlen;
@@ -645,8 +428,8 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 			}
 			/* <Key/>: an empty element is an empty value. */
 			/* FALLTHROUGH */
-		case X_CLOSE:
-			if (t == X_CLOSE) {
+		case UKTV_XML_CLOSE:
+			if (t == UKTV_XML_CLOSE) {
 				if (depth == 0 || open_len[depth - 1] != x.nlen ||
 				    memcmp(open_name[depth - 1], x.name, x.nlen) != 0) {
 					what = "malformed XML in the ListObjectsV2 "
@@ -702,8 +485,8 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 				break;
 			}
 			field = F_NONE;
-			if (t == X_CLOSE && depth == 1 && in_contents &&
-			    name_is(&x, "Contents")) {
+			if (t == UKTV_XML_CLOSE && depth == 1 && in_contents &&
+			    uktv_xml_name_is(&x, "Contents")) {
 				in_contents = 0;
 				if (key == NULL) {
 					what = "a Contents without a Key in the "
@@ -720,7 +503,7 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 					goto oom;
 			}
 			break;
-		case X_EOF:
+		case UKTV_XML_EOF:
 			break;
 		}
 	}
@@ -881,7 +664,8 @@ uktv_s3_new(struct uktv_aws *aws, const char *bucket, struct uktv_error *err)
 		goto oom;
 	s->aws = aws;
 	s->max_keys = UKTV_S3_LIST_MAX_KEYS;
-	if ((mk = getenv(UKTV_S3_MAX_KEYS_ENV)) != NULL && *mk != '\0') {
+	/* The environment is the configuration's to read. */
+	if ((mk = uktv_awsconf_s3_max_keys(uktv_aws_conf(aws))) != NULL) {
 		char *end;
 
 		errno = 0;
@@ -910,7 +694,7 @@ uktv_s3_new(struct uktv_aws *aws, const char *bucket, struct uktv_error *err)
 	s->vsvc.host_prefix = s->vhost_prefix;
 	/* No endpoint configured: the resolved URL is the default one built
 	 * from host_prefix, and the bucket is addressed by host name. */
-	if ((url = uktv_awsconf_endpoint(uktv_aws_conf(aws), &s->vsvc, err)) == NULL) {
+	if ((url = uktv_endpoints_url(uktv_aws_conf(aws), &s->vsvc, err)) == NULL) {
 		uktv_s3_free(s);
 		return NULL;
 	}
@@ -987,8 +771,11 @@ context(struct uktv_error *err, const char *op, const struct uktv_s3 *s,
 	uktv_error_prefix(err, "%s s3://%s/%.300s", op, s->bucket, key);
 }
 
-int
-uktv_s3_list(struct uktv_s3 *s, const char *prefix, struct uktv_s3_objects *out,
+/* ListObjectsV2 of every key under prefix ("" for all), every page
+ * (continuation tokens followed), appended to out in S3's order (UTF-8
+ * binary order of keys). */
+static int
+list_all(struct uktv_s3 *s, const char *prefix, struct uktv_s3_objects *out,
     struct uktv_error *err)
 {
 	struct uktv_aws_request req;
@@ -1046,8 +833,13 @@ out:
 	return rc;
 }
 
-int
-uktv_s3_put(struct uktv_s3 *s, const char *key, const void *body, size_t len,
+/*
+ * PutObject of body with Content-Type, Cache-Control (either may be NULL:
+ * not sent) and Content-MD5 (S3 refuses a body damaged on the way).  The
+ * ETag S3 answers is checked against the body's MD5.
+ */
+static int
+put_object(struct uktv_s3 *s, const char *key, const void *body, size_t len,
     const char *content_type, const char *cache_control, struct uktv_error *err)
 {
 	struct uktv_aws_request req;
@@ -1097,8 +889,10 @@ uktv_s3_put(struct uktv_s3 *s, const char *key, const void *body, size_t len,
 	return rc;
 }
 
-int
-uktv_s3_delete(struct uktv_s3 *s, const char *key, struct uktv_error *err)
+/* DeleteObject; deleting a key that is not there is not an error (S3
+ * answers 204 either way). */
+static int
+delete_object(struct uktv_s3 *s, const char *key, struct uktv_error *err)
 {
 	struct uktv_aws_request req;
 	struct uktv_http_response resp;
@@ -1147,7 +941,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 
 	memset(&st, 0, sizeof(st));
 	uktv_s3_objects_init(&listed);
-	if (uktv_s3_list(s, prefix, &listed, err) == -1)
+	if (list_all(s, prefix, &listed, err) == -1)
 		goto out;
 	st.listed = (long)listed.n;
 	/* S3 lists in UTF-8 binary order, which is strcmp's; sorted again so
@@ -1174,7 +968,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 			st.unchanged++;
 			continue;
 		}
-		if (uktv_s3_put(s, key, f->body, f->len,
+		if (put_object(s, key, f->body, f->len,
 		    f->content_type ? f->content_type : uktv_s3_content_type(f->name),
 		    f->cache_control ? f->cache_control :
 		    uktv_s3_cache_control(f->name), err) == -1)
@@ -1188,7 +982,7 @@ uktv_s3_sync(struct uktv_s3 *s, const char *prefix,
 	for (i = 0; i < listed.n; i++) {
 		if (keep[i])
 			continue;
-		if (uktv_s3_delete(s, listed.v[i].key, err) == -1)
+		if (delete_object(s, listed.v[i].key, err) == -1)
 			goto out;
 		st.deleted++;
 		if (fn != NULL)

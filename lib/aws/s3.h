@@ -57,14 +57,6 @@ struct uktv_s3_objects {
 	size_t			 cap;
 };
 
-void	uktv_s3_objects_init(struct uktv_s3_objects *);
-void	uktv_s3_objects_free(struct uktv_s3_objects *);
-
-/* ---- pure parts (no client; unit-tested) ---- */
-
-/* 1 if name follows the bucket naming rules (3-63 of a-z 0-9 . -, starting
- * and ending with a letter or digit, no "..", not an IP address). */
-int	uktv_s3_bucket_valid(const char *name);
 /*
  * Splits "s3://BUCKET[/PREFIX]" into the bucket and a folder prefix: ""
  * for the bucket's top, else PREFIX with exactly one trailing '/'
@@ -74,38 +66,6 @@ int	uktv_s3_bucket_valid(const char *name);
  */
 int	uktv_s3_url_parse(const char *url, char **bucket, char **prefix,
 	    char *why, size_t whylen);
-/* 1 if key may be sent (see the top of this file). */
-int	uktv_s3_key_valid(const char *key);
-/* The key as a URI path without the leading '/': each segment
- * percent-encoded, '/' kept.  Caller frees; NULL on OOM. */
-char	*uktv_s3_key_encode(const char *key);
-/*
- * Decodes XML character data s[0, n): the five predefined entities and
- * numeric references (&#NNN; &#xHH;) as UTF-8.  Caller frees; NULL with
- * errno EINVAL on a malformed or unknown entity or a reference to a
- * character XML forbids (NUL, a surrogate, beyond U+10FFFF), ENOMEM.
- */
-char	*uktv_s3_xml_unescape(const char *s, size_t n);
-/*
- * Parses one ListObjectsV2 answer (<ListBucketResult>): appends each
- * <Contents> (Key, ETag, Size) to out, sets *truncated from IsTruncated and
- * *next_token (caller frees; NULL when absent) from NextContinuationToken.
- * Keys listed with <EncodingType>url</EncodingType> are percent-decoded.
- * -1 (UKTV_ERR_SERVICE) on anything else, with what was wrong.
- */
-int	uktv_s3_list_parse(const char *xml, size_t len,
-	    struct uktv_s3_objects *out, int *truncated, char **next_token,
-	    struct uktv_error *);
-/* The MD5 of body as 32 lowercase hex digits and a NUL. */
-void	uktv_s3_md5_hex(const void *body, size_t len, char hex[33]);
-/* 1 if a listed ETag (quotes optional, any case) is that MD5. */
-int	uktv_s3_etag_is(const char *etag, const char *md5hex);
-/* Content-Type and Cache-Control a static site serves a file name with:
- * by extension (.html, .css, .json, .txt, .png, .jpg, .svg, .ico, ...);
- * HTML is cached briefly (it changes with the table), the rest longer.
- * Static strings. */
-const char *uktv_s3_content_type(const char *name);
-const char *uktv_s3_cache_control(const char *name);
 
 /* ---- a client for one bucket ---- */
 
@@ -124,24 +84,6 @@ struct uktv_s3 *uktv_s3_new(struct uktv_aws *, const char *bucket,
 void	uktv_s3_free(struct uktv_s3 *);
 /* 1 path-style, 0 virtual-hosted. */
 int	uktv_s3_path_style(const struct uktv_s3 *);
-const char *uktv_s3_bucket(const struct uktv_s3 *);
-
-/* ListObjectsV2 of every key under prefix ("" for all), every page
- * (continuation tokens followed), appended to out in S3's order (UTF-8
- * binary order of keys). */
-int	uktv_s3_list(struct uktv_s3 *, const char *prefix,
-	    struct uktv_s3_objects *out, struct uktv_error *);
-/*
- * PutObject of body with Content-Type, Cache-Control (either may be NULL:
- * not sent) and Content-MD5 (S3 refuses a body damaged on the way).  The
- * ETag S3 answers is checked against the body's MD5.
- */
-int	uktv_s3_put(struct uktv_s3 *, const char *key, const void *body,
-	    size_t len, const char *content_type, const char *cache_control,
-	    struct uktv_error *);
-/* DeleteObject; deleting a key that is not there is not an error (S3
- * answers 204 either way). */
-int	uktv_s3_delete(struct uktv_s3 *, const char *key, struct uktv_error *);
 
 /* ---- sync of a set of files to a folder ---- */
 

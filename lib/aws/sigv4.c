@@ -21,7 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "parse.h"
-#include "sigv4.h"
+#include "private/sigv4.h"
 
 #define ALGORITHM	"AWS4-HMAC-SHA256"
 #define SCOPE_TERM	"aws4_request"

@@ -61,25 +61,6 @@ int	uktv_sigv4_sign_headers(struct uktv_sigv4_signer *,
 void	uktv_sigv4_headers_free(struct uktv_header *, size_t);
 
 /*
- * Presigned-URL signing: returns the complete query string (without '?') to
- * send: the request's own parameters plus X-Amz-Algorithm, X-Amz-Credential,
- * X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, (X-Amz-Security-Token) and
- * X-Amz-Signature.  Caller frees.
- */
-char	*uktv_sigv4_presign_query(struct uktv_sigv4_signer *,
-	    const struct uktv_sigv4_config *, const struct uktv_sigv4_creds *,
-	    const struct uktv_sigv4_request *, struct uktv_error *);
-
-/* The intermediate strings, for the test suite and -v debugging.  Caller frees. */
-char	*uktv_sigv4_canonical_request(const struct uktv_sigv4_config *,
-	    const struct uktv_sigv4_creds *, const struct uktv_sigv4_request *,
-	    int presign);
-char	*uktv_sigv4_string_to_sign(const struct uktv_sigv4_config *,
-	    const char *canonical_request);
-/* Canonical URI of a wire path under the config's normalise/double-encode rules. */
-char	*uktv_sigv4_canonical_uri(const struct uktv_sigv4_config *, const char *path);
-
-/*
  * Additions (sigv4.c):
  *
  * Headers the signer supplies are not signed from req->headers: Authorization
@@ -94,8 +75,5 @@ char	*uktv_sigv4_canonical_uri(const struct uktv_sigv4_config *, const char *pat
 
 /* Longest presigned-URL lifetime AWS accepts (X-Amz-Expires), seven days. */
 #define UKTV_SIGV4_MAX_EXPIRES	604800L
-
-/* How many signing keys the signer has derived (cache misses), for tests. */
-unsigned long	uktv_sigv4_signer_derivations(const struct uktv_sigv4_signer *);
 
 #endif

@@ -21,7 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "private/awsconf.h"
+#include "chain.h"
+#include "endpoints.h"
 #include "awsservice.h"
 #include "http.h"
 #include "fuzz.h"
@@ -157,7 +159,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)uktv_awsconf_retry_mode(c);
 	for (size_t i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++) {
 		uktv_error_clear(&err);
-		if ((url = uktv_awsconf_endpoint(c, svcs[i], &err)) != NULL) {
+		if ((url = uktv_endpoints_url(c, svcs[i], &err)) != NULL) {
 			FUZZ_CHECK(url[0] != '\0', "empty endpoint URL");
 			free(url);
 		} else

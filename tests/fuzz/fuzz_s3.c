@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "s3.h"
+#include "private/s3.h"
+#include "xml.h"
 #include "fuzz.h"
 
 int
@@ -67,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 1:
-		if ((s = uktv_s3_xml_unescape(text, size)) != NULL) {
+		if ((s = uktv_xml_unescape(text, size)) != NULL) {
 			FUZZ_CHECK(strlen(s) <= size, "unescaped text grew");
 			free(s);
 		}

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "http.h"
-#include "sigv4.h"
+#include "private/sigv4.h"
 #include "fuzz.h"
 
 #define MAXH	16

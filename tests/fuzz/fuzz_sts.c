@@ -19,10 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "credentials.h"
 #include "http.h"
 #include "sso.h"
-#include "sts.h"
+#include "private/sts.h"
+#include "xml.h"
 #include "fuzz.h"
 
 #define MARK	"SECRETMARK"
@@ -115,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "message spans lines");
 		FUZZ_CHECK(strchr(err.code, '\n') == NULL, "code spans lines");
 		FUZZ_CHECK(err.kind != UKTV_ERR_NONE, "error without a kind");
-		t = uktv_sts_xml_text(xml, (op & 0x80) ? "Code" : "SessionToken");
+		t = uktv_xml_text(xml, (op & 0x80) ? "Code" : "SessionToken");
 		free(t);
 		break;
 	case 2:

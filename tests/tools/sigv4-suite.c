@@ -30,7 +30,7 @@
 
 #include <json-c/json.h>
 
-#include "sigv4.h"
+#include "private/sigv4.h"
 
 struct text {
 	char	*s;

@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "private/awsconf.h"
 #include "toolopt.h"
 
 enum { OPT_MARGIN = UKTV_OPT_FIRST_FREE };

@@ -23,8 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "awsconf.h"
+#include "private/awsconf.h"
+#include "chain.h"
+#include "endpoints.h"
 #include "sso.h"
+#include "time.h"
 #include "unit.h"
 
 extern char **environ;
@@ -164,7 +167,7 @@ endpoint(struct uktv_awsconf *c, const struct uktv_aws_service *svc)
 
 	uktv_error_clear(&err);
 	i = (i + 1) % 8;
-	if ((u = uktv_awsconf_endpoint(c, svc, &err)) == NULL) {
+	if ((u = uktv_endpoints_url(c, svc, &err)) == NULL) {
 		strlcpy(buf[i], "ERROR: ", sizeof(buf[i]));
 		strlcat(buf[i], err.message, sizeof(buf[i]));
 	}
@@ -804,7 +807,7 @@ test_endpoint_needs_region(void)
 	setup();
 	c = load(NULL, NULL, NULL, &err);
 	uktv_error_clear(&err);
-	u = c ? uktv_awsconf_endpoint(c, &uktv_svc_dynamodb, &err) : NULL;
+	u = c ? uktv_endpoints_url(c, &uktv_svc_dynamodb, &err) : NULL;
 	CHECK(u == NULL);
 	CHECK_INT(err.kind, UKTV_ERR_CONFIG);
 	CHECK(strstr(err.message, "region") != NULL);

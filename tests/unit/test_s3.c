@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "aws.h"
-#include "s3.h"
+#include "private/s3.h"
+#include "xml.h"
 #include "unit.h"
 
 static void
@@ -103,15 +104,15 @@ test_xml_unescape(void)
 	const char *in = "a&amp;b&lt;c&gt;d&quot;e&apos;f&#233;&#xE9;&#x1F600;";
 	char *s;
 
-	s = uktv_s3_xml_unescape(in, strlen(in));
+	s = uktv_xml_unescape(in, strlen(in));
 	CHECK_STR(s, "a&b<c>d\"e'f\xc3\xa9\xc3\xa9\xf0\x9f\x98\x80");
 	free(s);
-	s = uktv_s3_xml_unescape("plain", 5);
+	s = uktv_xml_unescape("plain", 5);
 	CHECK_STR(s, "plain");
 	free(s);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		s = uktv_s3_xml_unescape(bad[i], strlen(bad[i]));
+		s = uktv_xml_unescape(bad[i], strlen(bad[i]));
 		if (s != NULL)
 			printf("# accepted '%s' as '%s'\n", bad[i], s);
 		CHECK(s == NULL && errno == EINVAL);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigv4.h"
+#include "private/sigv4.h"
 #include "unit.h"
 
 /* 2025-07-04T16:02:51Z */

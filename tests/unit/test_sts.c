@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sts.h"
+#include "private/sts.h"
+#include "time.h"
+#include "xml.h"
 #include "unit.h"
 
 /* Recorded from moto 5.2.1, the shape of AWS's AssumeRole answer. */
@@ -170,19 +172,19 @@ test_xml_text(void)
 {
 	char *s;
 
-	s = uktv_sts_xml_text("<a><b>x &amp; y &lt;z&gt; &quot;q&quot; "
+	s = uktv_xml_text("<a><b>x &amp; y &lt;z&gt; &quot;q&quot; "
 	    "&#38;&#x26;&bogus;</b></a>", "b");
 	CHECK_STR(s, "x & y <z> \"q\" &&&bogus;");
 	free(s);
-	s = uktv_sts_xml_text("<a><b/></a>", "b");
+	s = uktv_xml_text("<a><b/></a>", "b");
 	CHECK_STR(s, "");
 	free(s);
-	s = uktv_sts_xml_text("<a><bb>no</bb><b attr=\"1\">yes</b></a>", "b");
+	s = uktv_xml_text("<a><bb>no</bb><b attr=\"1\">yes</b></a>", "b");
 	CHECK_STR(s, "yes");
 	free(s);
-	CHECK(uktv_sts_xml_text("<a><c>x</c></a>", "b") == NULL);
-	CHECK(uktv_sts_xml_text("<a><b>open", "b") == NULL);
-	CHECK(uktv_sts_xml_text(NULL, "b") == NULL);
+	CHECK(uktv_xml_text("<a><c>x</c></a>", "b") == NULL);
+	CHECK(uktv_xml_text("<a><b>open", "b") == NULL);
+	CHECK(uktv_xml_text(NULL, "b") == NULL);
 }
 
 static void

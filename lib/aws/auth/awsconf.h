@@ -1,9 +1,11 @@
 /*
  * awsconf.h: AWS configuration as the SDKs and CLI v2 resolve it.
  *
- * Owns: the parsed ~/.aws/config and ~/.aws/credentials, the resolved profile
- * and region, and the cached credentials (wiped with explicit_bzero on free
- * and on refresh).  Reads the environment once, in uktv_awsconf_load.
+ * Owns: the parsed ~/.aws/config and ~/.aws/credentials (profile.h), the
+ * resolved profile and region, the retry settings and the cache of the
+ * credentials the chain resolved (wiped on free and on refresh).  Reads the
+ * environment once, in uktv_awsconf_load: AWS_*, UKTV_* and HOME; nothing
+ * else in lib/ calls getenv(3) for them.
  *
  * Region:      opts->region, AWS_REGION, AWS_DEFAULT_REGION, profile "region".
  * Profile:     opts->profile, AWS_PROFILE, "default".  Files: AWS_CONFIG_FILE
@@ -12,60 +14,28 @@
  * Endpoint:    opts->endpoint_url, AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL,
  *              the profile's services section (services = NAME, then
  *              [services NAME] with "svc =\n  endpoint_url = ..."), the
- *              profile's endpoint_url, then https://<prefix>.<region>.amazonaws.com.
+ *              profile's endpoint_url, then
+ *              https://<prefix>.<region>.amazonaws.com (endpoints.h).
  *              AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips all but the flag.
- * Credentials, in the order of the AWS SDKs (botocore's resolver; SDKs and
- * Tools Reference Guide, "Understand the credential provider chain"):
- *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- *      AWS_SESSION_TOKEN (skipped when opts->profile is given, as the
- *      CLI's --profile does);
- *   2. assume role: the profile's role_arn with source_profile (a chain of
- *      profiles; a loop is an error naming it) or credential_source
- *      (Environment, Ec2InstanceMetadata, EcsContainer); role_session_name,
- *      external_id, duration_seconds; mfa_serial is refused (no prompt in a
- *      pipeline).  STS AssumeRole, regional endpoint (sts.h);
- *   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
- *      AWS_ROLE_SESSION_NAME (not with opts->profile), else the profile's
- *      web_identity_token_file and role_arn: AssumeRoleWithWebIdentity;
- *   4. IAM Identity Center (SSO): sso_session + [sso-session NAME], or the
- *      legacy sso_start_url/sso_region/sso_account_id/sso_role_name, with
- *      the token `aws sso login` cached in ~/.aws/sso/cache (sso.h);
- *   5. static keys of the profile in the credentials file;
- *   6. credential_process;
- *   7. static keys of the profile in the config file;
- *   8. container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI /
- *      _FULL_URI);
- *   9. EC2 instance metadata, IMDSv2 (off with AWS_EC2_METADATA_DISABLED).
- * A source_profile's own credentials come from 3-7 of that profile (no
- * environment), or from assuming its role when it is a role profile without
- * static keys.  STS, SSO and SSO-OIDC endpoints follow the endpoint rules
- * above except --endpoint-url, which is the called service's alone.
- * Credential sources (struct uktv_creds.source): "environment", "profile",
- * "credential_process", "assume-role", "web-identity", "sso", "container",
- * "imds".
+ * Credentials: chain.h, which resolves them along the providers in
+ * botocore's order and keeps them in the cache this configuration holds.
+ *
+ * The configuration sits below the providers and the chain: it reads, it
+ * never fetches, and it calls nothing above it.
  */
 #ifndef UKTV_AWSCONF_H
 #define UKTV_AWSCONF_H
 
 #include <time.h>
 
-#include "awsservice.h"
+#include "credentials.h"
 #include "error.h"
-#include "time.h"
-#include "http.h"
+#include "profile.h"
 
 struct uktv_awsconf_opts {
 	const char	*profile;	/* --profile, or NULL */
 	const char	*region;	/* --region, or NULL */
 	const char	*endpoint_url;	/* --endpoint-url, or NULL */
-};
-
-struct uktv_creds {
-	char	*access_key_id;
-	char	*secret_access_key;
-	char	*session_token;		/* NULL when none */
-	time_t	 expiration;		/* 0: does not expire */
-	const char *source;		/* "environment", "profile", ... (static) */
 };
 
 struct uktv_awsconf;
@@ -89,7 +59,8 @@ const char *uktv_awsconf_get(const struct uktv_awsconf *, const char *key);
 const char *uktv_awsconf_profile_get(const struct uktv_awsconf *,
 	    const char *profile, const char *key);
 /* 1 when profile has a section in either file. */
-int	uktv_awsconf_profile_exists(const struct uktv_awsconf *, const char *profile);
+int	uktv_awsconf_profile_exists(const struct uktv_awsconf *,
+	    const char *profile);
 /* A value of the config file's [sso-session NAME] section, or NULL. */
 const char *uktv_awsconf_sso_session_get(const struct uktv_awsconf *,
 	    const char *session, const char *key);
@@ -97,37 +68,9 @@ const char *uktv_awsconf_sso_session_get(const struct uktv_awsconf *,
 const char *uktv_awsconf_config_path(const struct uktv_awsconf *);
 const char *uktv_awsconf_credentials_path(const struct uktv_awsconf *);
 
-/* Endpoint URL for svc (no trailing slash).  Caller frees.  NULL + err
- * (UKTV_ERR_CONFIG) when the default endpoint is needed and no region is set. */
-char	*uktv_awsconf_endpoint(const struct uktv_awsconf *,
-	    const struct uktv_aws_service *, struct uktv_error *);
-
-/*
- * Current credentials, resolved on first use along the chain above and cached;
- * temporary credentials are refreshed once they are within the refresh margin
- * of their expiration.  The pointer stays owned by conf and valid until the
- * next call.  No credentials anywhere: NULL, UKTV_ERR_CONFIG, one line that
- * says where uktv looked.  http is used for container credentials, STS and
- * SSO (NULL: a handle of its own for the call).  Errors are one line, name
- * the profile and never hold a secret or token: an SSO login that has
- * expired or is missing is UKTV_ERR_NOPERM with the "aws sso login
- * --profile NAME" to run; a failed refresh keeps credentials that have not
- * expired yet.
- */
-const struct uktv_creds *uktv_awsconf_credentials(struct uktv_awsconf *,
-	    struct uktv_http *, struct uktv_error *);
-/* Seconds before expiration at which cached credentials are refreshed
- * (default 300; AWS_CREDENTIALS_REFRESH_MARGIN overrides, for tests). */
-void	uktv_awsconf_set_refresh_margin(struct uktv_awsconf *, long seconds);
-/* How many times the chain fetched credentials (tests count refreshes): one
- * per provider invoked, a whole assume-role / SSO / web identity resolution
- * (however many profiles and calls it took) counting once. */
-long	uktv_awsconf_credential_fetches(const struct uktv_awsconf *);
-long	uktv_awsconf_refresh_margin(const struct uktv_awsconf *);
 /* retry_mode/max_attempts from AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, then the
  * profile; defaults "standard" and 3. */
 int	uktv_awsconf_max_attempts(const struct uktv_awsconf *);
-const char *uktv_awsconf_retry_mode(const struct uktv_awsconf *);
 /* The base of every retry wait, in ms: UKTV_RETRY_BASE_MS (0 to 60000;
  * tests shorten waits with it), else the SDKs' 1000.  The AWS client, the
  * stream reader and the Watchmode client all take it from here. */
@@ -137,6 +80,36 @@ long	uktv_awsconf_retry_base_ms(const struct uktv_awsconf *);
 /* AWS_CA_BUNDLE, or NULL. */
 const char *uktv_awsconf_ca_bundle(const struct uktv_awsconf *);
 
-void	uktv_creds_wipe(struct uktv_creds *);
+/* The snapshot's value of name (AWS_*, UKTV_*, HOME), NULL when unset:
+ * an empty variable counts as unset ("AWS_PROFILE= cmd" to drop one). */
+const char *uktv_awsconf_env(const struct uktv_awsconf *, const char *name);
+/* The environment's envname, else the active profile's key; *from names
+ * the one that was used (for messages). */
+const char *uktv_awsconf_setting(const struct uktv_awsconf *,
+	    const char *envname, const char *key, const char **from);
+/* 1 when v is "true" in any case (the SDKs' boolean settings). */
+int	uktv_awsconf_is_true(const char *v);
+/* UKTV_S3_MAX_KEYS (S3 listing page size, for tests), or NULL when unset
+ * or empty.  Read when asked, not from the snapshot: a client's S3 handles
+ * may be made long after the client, and the variable read then is the one
+ * that counts (tests/unit/test_s3.c sets it in between). */
+const char *uktv_awsconf_s3_max_keys(const struct uktv_awsconf *);
+/* HOME, else the password file's home directory; NULL when neither. */
+const char *uktv_awsconf_home(const struct uktv_awsconf *);
+/* 1 when the profile was given by opts (--profile): the environment's
+ * credentials and web identity variables are then skipped, as by the CLI. */
+int	uktv_awsconf_profile_flag(const struct uktv_awsconf *);
+/* opts->endpoint_url, or NULL. */
+const char *uktv_awsconf_endpoint_flag(const struct uktv_awsconf *);
+const struct uktv_profile_file *uktv_awsconf_config_file(
+	    const struct uktv_awsconf *);
+const struct uktv_profile_file *uktv_awsconf_credentials_file(
+	    const struct uktv_awsconf *);
+/* The chain's cache (chain.c), kept here because it lives as long as the
+ * configuration it was resolved from. */
+struct uktv_creds_cache *uktv_awsconf_cache(struct uktv_awsconf *);
+/* Where a credential_process may be given a timeout in seconds, over the
+ * profile's credential_process_timeout. */
+#define UKTV_PROCESS_TIMEOUT_ENV	"UKTV_CREDENTIAL_PROCESS_TIMEOUT"
 
 #endif

@@ -20,7 +20,10 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "fileio.h"
+#include "secret.h"
 #include "sso.h"
+#include "time.h"
 
 #define MAX_CACHE_FILE	(64L * 1024)
 
@@ -31,58 +34,10 @@ oom(struct uktv_error *err)
 }
 
 static void
-wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
-static void
-response_wipe(struct uktv_http_response *r)
-{
-	if (r->body != NULL)
-		explicit_bzero(r->body, r->body_len);
-	uktv_http_response_free(r);
-}
-
-/* json-c frees strings without wiping them: wipe every string first (the
- * buffers are json-c's own heap memory, so writing them is safe). */
-static void
-json_wipe(struct json_object *o)
-{
-	if (o == NULL)
-		return;
-	if (json_object_is_type(o, json_type_string)) {
-		explicit_bzero((char *)json_object_get_string(o),
-		    json_object_get_string_len(o));
-		return;
-	}
-	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, k, v) {
-			(void)k;
-			json_wipe(v);
-		}
-	}
-}
-
-static void
 json_put_wiped(struct json_object *o)
 {
-	json_wipe(o);
+	uktv_creds_json_wipe(o);
 	json_object_put(o);
-}
-
-static const char *
-json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 static void
@@ -116,51 +71,17 @@ uktv_sso_cache_path(const char *home, const char *key)
 	return path;
 }
 
-/* Reads the whole file: 1 with *text (caller wipes), 0 missing, -1 err. */
+/* Reads the cache file: 1 with *text (caller wipes), 0 missing, -1 err
+ * (UKTV_ERR_CONFIG: a cache we cannot read is the login's problem). */
 static int
 read_file(const char *path, char **text, struct uktv_error *err)
 {
-	char *b;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	int rc;
 
-	*text = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return uktv_error_set(err, UKTV_ERR_CONFIG, "%s: %s", path,
-		    strerror(errno));
-	}
-	if ((b = malloc(MAX_CACHE_FILE + 1)) == NULL) {
-		close(fd);
-		return oom(err);
-	}
-	for (;;) {
-		n = read(fd, b + len, MAX_CACHE_FILE + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-		if (len > MAX_CACHE_FILE)
-			break;
-	}
-	close(fd);
-	if (n == -1 || len > MAX_CACHE_FILE) {
-		int e = errno;
-
-		explicit_bzero(b, len < MAX_CACHE_FILE ? len : MAX_CACHE_FILE);
-		free(b);
-		if (n == -1)
-			return uktv_error_set(err, UKTV_ERR_CONFIG, "%s: %s",
-			    path, strerror(e));
-		return uktv_error_set(err, UKTV_ERR_CONFIG,
-		    "%s: larger than %ld bytes", path, MAX_CACHE_FILE);
-	}
-	b[len] = '\0';
-	*text = b;
-	return 1;
+	if ((rc = uktv_creds_file_read(path, MAX_CACHE_FILE, text, NULL,
+	    err)) == -1 && err != NULL && err->kind == UKTV_ERR_IO)
+		err->kind = UKTV_ERR_CONFIG;
+	return rc;
 }
 
 /* Parses a cache document; NULL when it is not a JSON object. */
@@ -187,10 +108,10 @@ uktv_sso_token_wipe(struct uktv_sso_token *t)
 {
 	if (t == NULL)
 		return;
-	wipe_free(t->access_token);
-	wipe_free(t->refresh_token);
-	wipe_free(t->client_id);
-	wipe_free(t->client_secret);
+	uktv_secret_free(t->access_token);
+	uktv_secret_free(t->refresh_token);
+	uktv_secret_free(t->client_id);
+	uktv_secret_free(t->client_secret);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -222,7 +143,7 @@ uktv_sso_token_read(const char *path, struct uktv_sso_token *t,
 		return uktv_error_set(err, UKTV_ERR_CONFIG,
 		    "%s is not a JSON object", path);
 	rc = -1;
-	if ((v = json_str(o, "accessToken")) == NULL || v[0] == '\0') {
+	if ((v = uktv_creds_json_str(o, "accessToken")) == NULL || v[0] == '\0') {
 		uktv_error_set(err, UKTV_ERR_CONFIG, "%s has no accessToken",
 		    path);
 		goto done;
@@ -231,21 +152,21 @@ uktv_sso_token_read(const char *path, struct uktv_sso_token *t,
 		oom(err);
 		goto done;
 	}
-	if (uktv_time_parse_epoch(json_str(o, "expiresAt"),
+	if (uktv_time_parse_epoch(uktv_creds_json_str(o, "expiresAt"),
 	    &t->expires_at) == -1) {
 		uktv_error_set(err, UKTV_ERR_CONFIG, "%s: expiresAt is missing "
 		    "or not an ISO 8601 time", path);
 		goto done;
 	}
-	if ((v = json_str(o, "registrationExpiresAt")) != NULL &&
+	if ((v = uktv_creds_json_str(o, "registrationExpiresAt")) != NULL &&
 	    uktv_time_parse_epoch(v, &t->registration_expires_at) == -1) {
 		uktv_error_set(err, UKTV_ERR_CONFIG, "%s: registrationExpiresAt "
 		    "is not an ISO 8601 time", path);
 		goto done;
 	}
-	if (dup_opt(&t->refresh_token, json_str(o, "refreshToken")) == -1 ||
-	    dup_opt(&t->client_id, json_str(o, "clientId")) == -1 ||
-	    dup_opt(&t->client_secret, json_str(o, "clientSecret")) == -1) {
+	if (dup_opt(&t->refresh_token, uktv_creds_json_str(o, "refreshToken")) == -1 ||
+	    dup_opt(&t->client_id, uktv_creds_json_str(o, "clientId")) == -1 ||
+	    dup_opt(&t->client_secret, uktv_creds_json_str(o, "clientSecret")) == -1) {
 		oom(err);
 		goto done;
 	}
@@ -265,30 +186,15 @@ uktv_sso_token_refreshable(const struct uktv_sso_token *t, time_t now)
 	    (t->registration_expires_at == 0 || t->registration_expires_at > now);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 int
 uktv_sso_token_write(const char *path, const struct uktv_sso_token *t,
     struct uktv_error *err)
 {
+	struct uktv_atomic_file af;
 	struct json_object *o = NULL, *s;
 	const char *out;
-	char *text = NULL, *tmp = NULL, when[32], *slash;
-	int fd = -1, rc = -1, r;
+	char *text = NULL, when[32];
+	int rc = -1, r;
 
 	/* Keep what the CLI wrote (startUrl, region, scopes ...). */
 	if ((r = read_file(path, &text, err)) == -1)
@@ -313,56 +219,27 @@ uktv_sso_token_write(const char *path, const struct uktv_sso_token *t,
 	}
 	out = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (out == NULL || asprintf(&tmp, "%s.XXXXXX", path) == -1) {
-		tmp = NULL;
+	if (out == NULL) {
 		oom(err);
 		goto done;
 	}
-	/* mkstemp creates the file 0600: the cache holds secrets. */
-	if ((fd = mkstemp(tmp)) == -1) {
-		uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: %s", tmp,
-		    strerror(errno));
-		free(tmp);
-		tmp = NULL;
+	/* 0600: the cache holds secrets.  Unbuffered, so that no copy of the
+	 * token is left in a stdio buffer freed unwiped.  A reader (another
+	 * uktv, the AWS CLI) sees the old token or the new one, never half. */
+	if (uktv_atomic_open(&af, path, 0600, 0, "the SSO token cache",
+	    err) == -1)
+		goto done;
+	setvbuf(af.fp, NULL, _IONBF, 0);
+	if (fwrite(out, 1, strlen(out), af.fp) != strlen(out)) {
+		uktv_error_set(err, UKTV_ERR_IO, "cannot write the SSO token "
+		    "cache %s: %s", path, strerror(errno != 0 ? errno : EIO));
+		uktv_atomic_abort(&af);
 		goto done;
 	}
-	if (write_all(fd, out, strlen(out)) == -1 || fsync(fd) == -1) {
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", tmp, strerror(errno));
+	if (uktv_atomic_commit(&af, err) == -1)
 		goto done;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	/* rename(2) replaces the file at once: a reader (another uktv, the
-	 * AWS CLI) sees the old token or the new one, never half of one. */
-	if (rename(tmp, path) == -1) {
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	free(tmp);
-	tmp = NULL;
-	if ((slash = strrchr(path, '/')) != NULL) {
-		char *dir = strndup(path, slash == path ? 1 : slash - path);
-		int dfd;
-
-		if (dir != NULL &&
-		    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
 	rc = 0;
 done:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
 	/* The serialised string is owned by o: wiping o's strings is not
 	 * enough, so wipe the buffer json-c keeps for it too. */
 	if (o != NULL) {
@@ -397,9 +274,9 @@ json_error(const struct uktv_http_response *resp, const char *what,
 		o = parse_doc(resp->body);
 	if ((h = uktv_http_header_get(resp, "X-Amzn-ErrorType")) != NULL)
 		strlcpy(code, h, sizeof(code));
-	else if ((c = json_str(o, "__type")) != NULL ||
-	    (c = json_str(o, "error")) != NULL ||
-	    (c = json_str(o, "code")) != NULL)
+	else if ((c = uktv_creds_json_str(o, "__type")) != NULL ||
+	    (c = uktv_creds_json_str(o, "error")) != NULL ||
+	    (c = uktv_creds_json_str(o, "code")) != NULL)
 		strlcpy(code, c, sizeof(code));
 	code[strcspn(code, ":")] = '\0';
 	if (strrchr(code, '#') != NULL)
@@ -408,9 +285,9 @@ json_error(const struct uktv_http_response *resp, const char *what,
 	if (code[0] == '\0')
 		snprintf(code, sizeof(code), "HTTP%ld", resp->status);
 	strlcpy(err->code, code, sizeof(err->code));
-	if ((m = json_str(o, "message")) == NULL &&
-	    (m = json_str(o, "Message")) == NULL)
-		m = json_str(o, "error_description");
+	if ((m = uktv_creds_json_str(o, "message")) == NULL &&
+	    (m = uktv_creds_json_str(o, "Message")) == NULL)
+		m = uktv_creds_json_str(o, "error_description");
 	if ((h = uktv_http_header_get(resp, "x-amzn-RequestId")) != NULL)
 		strlcpy(err->request_id, h, sizeof(err->request_id));
 
@@ -498,7 +375,7 @@ uktv_sso_refresh(struct uktv_http *http, const char *endpoint,
 		goto done;
 	}
 	if ((ans = parse_doc(resp.body)) == NULL ||
-	    (at = json_str(ans, "accessToken")) == NULL || at[0] == '\0' ||
+	    (at = uktv_creds_json_str(ans, "accessToken")) == NULL || at[0] == '\0' ||
 	    !json_object_object_get_ex(ans, "expiresIn", &v) ||
 	    !json_object_is_type(v, json_type_int) ||
 	    (expires_in = json_object_get_int64(v)) <= 0) {
@@ -506,25 +383,25 @@ uktv_sso_refresh(struct uktv_http *http, const char *endpoint,
 		    "answered without accessToken and expiresIn");
 		goto done;
 	}
-	rt = json_str(ans, "refreshToken");
+	rt = uktv_creds_json_str(ans, "refreshToken");
 	if ((nat = strdup(at)) == NULL ||
 	    (rt != NULL && rt[0] != '\0' && (nrt = strdup(rt)) == NULL)) {
 		oom(err);
 		goto done;
 	}
-	wipe_free(t->access_token);
+	uktv_secret_free(t->access_token);
 	t->access_token = nat;
 	nat = NULL;
 	t->expires_at = now + (time_t)expires_in;
 	/* OIDC may rotate the refresh token; without a new one the old stays. */
 	if (nrt != NULL) {
-		wipe_free(t->refresh_token);
+		uktv_secret_free(t->refresh_token);
 		t->refresh_token = nrt;
 		nrt = NULL;
 	}
 	rc = 0;
 done:
-	response_wipe(&resp);
+	uktv_creds_response_free(&resp);
 	if (req != NULL) {
 		const char *ser = json_object_get_string(req);
 
@@ -533,9 +410,9 @@ done:
 	}
 	json_put_wiped(req);
 	json_put_wiped(ans);
-	wipe_free(copy);
-	wipe_free(nat);
-	wipe_free(nrt);
+	uktv_secret_free(copy);
+	uktv_secret_free(nat);
+	uktv_secret_free(nrt);
 	free(url);
 	return rc;
 }
@@ -578,13 +455,14 @@ uktv_sso_role_credentials(struct uktv_http *http, const char *endpoint,
 	if ((ans = parse_doc(resp.body)) == NULL ||
 	    !json_object_object_get_ex(ans, "roleCredentials", &rc_o) ||
 	    !json_object_is_type(rc_o, json_type_object) ||
-	    (ak = json_str(rc_o, "accessKeyId")) == NULL || ak[0] == '\0' ||
-	    (sk = json_str(rc_o, "secretAccessKey")) == NULL || sk[0] == '\0') {
+	    (ak = uktv_creds_json_str(rc_o, "accessKeyId")) == NULL || ak[0] == '\0' ||
+	    (sk = uktv_creds_json_str(rc_o, "secretAccessKey")) == NULL ||
+	    sk[0] == '\0') {
 		uktv_error_set(err, UKTV_ERR_SERVICE, "SSO GetRoleCredentials "
 		    "answered without roleCredentials");
 		goto done;
 	}
-	tk = json_str(rc_o, "sessionToken");
+	tk = uktv_creds_json_str(rc_o, "sessionToken");
 	if (json_object_object_get_ex(rc_o, "expiration", &v) &&
 	    (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)))
@@ -601,7 +479,7 @@ uktv_sso_role_credentials(struct uktv_http *http, const char *endpoint,
 	out->source = "sso";
 	rc = 0;
 done:
-	response_wipe(&resp);
+	uktv_creds_response_free(&resp);
 	json_put_wiped(ans);	/* json_wipe descends into roleCredentials */
 	free(erole);
 	free(eacct);

@@ -1,5 +1,5 @@
 /*
- * sso.h: IAM Identity Center (SSO) for the credentials chain in awsconf: the
+ * sso.h: IAM Identity Center (SSO) for provider_sso.c: the
  * token cache that `aws sso login` writes, its refresh through SSO-OIDC
  * CreateToken, and the portal's GetRoleCredentials.
  *
@@ -13,14 +13,16 @@
  * Both services are called unsigned: GetRoleCredentials is authorised by the
  * x-amz-sso_bearer_token header, CreateToken by the client secret and
  * refresh token in its body.  Tokens and secrets never go into err and are
- * wiped before they are freed.  One attempt per call (see sts.h).
+ * wiped before they are freed.  One attempt per call (see sts.h).  Like
+ * sts.h, it includes nothing of the configuration: the endpoints, the
+ * http handle and the cache path are given.
  */
 #ifndef UKTV_SSO_H
 #define UKTV_SSO_H
 
 #include <time.h>
 
-#include "awsconf.h"
+#include "credentials.h"
 #include "error.h"
 #include "http.h"
 

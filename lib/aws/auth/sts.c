@@ -8,8 +8,8 @@
  * and errors as
  *   <ErrorResponse><Error><Type>Sender</Type><Code>..</Code>
  *   <Message>..</Message></Error><RequestId>..</RequestId></ErrorResponse>
- * The answers are small and flat, so a tag scanner is enough; entities are
- * decoded because a Message may carry them.
+ * The answers are small and flat, so util/xml.h's element lookup is
+ * enough; entities are decoded because a Message may carry them.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,8 +18,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "private/sts.h"
 #include "sigv4.h"
-#include "sts.h"
+#include "secret.h"
+#include "time.h"
+#include "xml.h"
 
 #define FORM_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
 
@@ -27,123 +30,6 @@ static int
 oom(struct uktv_error *err)
 {
 	return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-}
-
-static void
-wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
-static void
-response_wipe(struct uktv_http_response *r)
-{
-	if (r->body != NULL)
-		explicit_bzero(r->body, r->body_len);
-	uktv_http_response_free(r);
-}
-
-/* ---------------------------------------------------------------- */
-/* XML                                                               */
-/* ---------------------------------------------------------------- */
-
-/* Decodes the five XML entities and numeric references in place (the
- * result is never longer).  An unknown entity is kept as it is. */
-static void
-xml_unescape(char *s)
-{
-	static const struct {
-		const char *name;
-		char c;
-	} ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&apos;", '\'' }
-	};
-	char *r = s, *w = s;
-
-	while (*r != '\0') {
-		size_t i, n;
-
-		if (*r != '&') {
-			*w++ = *r++;
-			continue;
-		}
-		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
-			n = strlen(ents[i].name);
-			if (strncmp(r, ents[i].name, n) == 0)
-				break;
-		}
-		if (i < sizeof(ents) / sizeof(ents[0])) {
-			*w++ = ents[i].c;
-			r += n;
-			continue;
-		}
-		if (r[1] == '#') {
-			char *end;
-			unsigned long cp;
-
-			cp = (r[2] == 'x' || r[2] == 'X') ?
-			    strtoul(r + 3, &end, 16) : strtoul(r + 2, &end, 10);
-			if (*end == ';' && end > r + 2 && cp > 0 && cp < 0x80) {
-				*w++ = (char)cp;
-				r = end + 1;
-				continue;
-			}
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
-
-/* Finds <tag> (with or without attributes) or <tag/>; *inner and *len
- * delimit its content.  0 found, -1 not. */
-static int
-xml_find(const char *xml, const char *tag, const char **inner, size_t *len)
-{
-	size_t tl = strlen(tag);
-	const char *p = xml, *gt, *close;
-	char ctag[80];
-
-	if (tl + 4 > sizeof(ctag))
-		return -1;
-	snprintf(ctag, sizeof(ctag), "</%s>", tag);
-	while ((p = strchr(p, '<')) != NULL) {
-		p++;
-		if (strncmp(p, tag, tl) != 0 ||
-		    (p[tl] != '>' && p[tl] != '/' && !isspace((unsigned char)p[tl])))
-			continue;
-		if ((gt = strchr(p + tl, '>')) == NULL)
-			return -1;
-		if (gt[-1] == '/') {
-			*inner = gt;
-			*len = 0;
-			return 0;
-		}
-		if ((close = strstr(gt + 1, ctag)) == NULL)
-			return -1;
-		*inner = gt + 1;
-		*len = (size_t)(close - (gt + 1));
-		return 0;
-	}
-	return -1;
-}
-
-char *
-uktv_sts_xml_text(const char *xml, const char *tag)
-{
-	const char *inner;
-	size_t len;
-	char *s;
-
-	if (xml == NULL || xml_find(xml, tag, &inner, &len) == -1)
-		return NULL;
-	if ((s = strndup(inner, len)) == NULL)
-		return NULL;
-	xml_unescape(s);
-	return s;
 }
 
 int
@@ -161,13 +47,13 @@ uktv_sts_parse_credentials(const char *xml, const char *source,
 
 	memset(out, 0, sizeof(*out));
 	/* Look inside <Credentials> only: nothing else may be taken for a key. */
-	if (xml == NULL || xml_find(xml, "Credentials", &inner, &len) == -1)
+	if (xml == NULL || uktv_xml_find(xml, "Credentials", &inner, &len) == -1)
 		return uktv_error_set(err, UKTV_ERR_SERVICE,
 		    "STS answer has no <Credentials>");
 	if ((block = strndup(inner, len)) == NULL)
 		return oom(err);
 	for (size_t i = 0; i < 4; i++) {
-		if ((v[i] = uktv_sts_xml_text(block, fields[i])) == NULL ||
+		if ((v[i] = uktv_xml_text(block, fields[i])) == NULL ||
 		    v[i][0] == '\0') {
 			uktv_error_set(err, UKTV_ERR_SERVICE,
 			    "STS answer has no %s", fields[i]);
@@ -191,8 +77,8 @@ uktv_sts_parse_credentials(const char *xml, const char *source,
 	rc = 0;
 done:
 	for (size_t i = 0; i < 4; i++)
-		wipe_free(v[i]);
-	wipe_free(block);
+		uktv_secret_free(v[i]);
+	uktv_secret_free(block);
 	return rc;
 }
 
@@ -236,9 +122,9 @@ uktv_sts_parse_error(long status, const char *xml, struct uktv_error *err)
 	uktv_error_clear(err);
 	err->http_status = status;
 	if (xml != NULL && strchr(xml, '<') != NULL) {
-		code = uktv_sts_xml_text(xml, "Code");
-		msg = uktv_sts_xml_text(xml, "Message");
-		rid = uktv_sts_xml_text(xml, "RequestId");
+		code = uktv_xml_text(xml, "Code");
+		msg = uktv_xml_text(xml, "Message");
+		rid = uktv_xml_text(xml, "RequestId");
 	}
 	/* A code or request id is one token: what follows white space or a
 	 * control character is not part of it (and must not split a line). */
@@ -302,10 +188,10 @@ form_add(char **body, const char *name, const char *value)
 	if ((enc = uktv_http_urlencode(value)) == NULL)
 		return -1;
 	n = asprintf(&nb, "%s&%s=%s", *body, name, enc);
-	wipe_free(enc);
+	uktv_secret_free(enc);
 	if (n == -1)
 		return -1;
-	wipe_free(*body);
+	uktv_secret_free(*body);
 	*body = nb;
 	return 0;
 }
@@ -336,7 +222,7 @@ uktv_sts_form_body(const struct uktv_sts_request *r, const char *action)
 		goto fail;
 	return body;
 fail:
-	wipe_free(body);
+	uktv_secret_free(body);
 	return NULL;
 }
 
@@ -464,9 +350,9 @@ sts_call(struct uktv_http *http, const struct uktv_sts_request *r,
 		goto done;
 	rc = 0;
 done:
-	response_wipe(&resp);
+	uktv_creds_response_free(&resp);
 	uktv_sigv4_headers_free(sig, nsig);
-	wipe_free(body);
+	uktv_secret_free(body);
 	free(host);
 	free(path);
 	free(url);

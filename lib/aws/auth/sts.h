@@ -1,6 +1,6 @@
 /*
- * sts.h: AWS STS AssumeRole and AssumeRoleWithWebIdentity, for the
- * credentials chain in awsconf.
+ * sts.h: AWS STS AssumeRole and AssumeRoleWithWebIdentity, for
+ * provider_sts.c.
  *
  * Query protocol (STS API reference, "Making Query requests"): a POST of an
  * application/x-www-form-urlencoded body "Action=...&Version=2011-06-15&..."
@@ -8,11 +8,12 @@
  * (service "sts") using the source credentials; AssumeRoleWithWebIdentity is
  * sent unsigned, as AWS expects it (the web identity token is the proof).
  *
- * Sits below awsconf (awsconf calls it while resolving credentials), so it
- * takes an http handle and signs for itself with sigv4.h; it never uses the
- * aws.c client.  One attempt per call: the caller's retry loop (aws.c, which
- * asks awsconf for credentials on every attempt) retries what err marks
- * retryable.  Response bodies hold secrets and are wiped before they are
+ * Sits below the providers (provider_sts.c calls it with the source
+ * credentials, the endpoint and an http handle injected) and includes
+ * nothing of the configuration: only credentials.h, sigv4.h and net/.  One
+ * attempt per call: the caller's retry loop (aws.c, which asks the chain for
+ * credentials on every attempt) retries what err marks retryable.  Response
+ * bodies hold secrets and are wiped before they are
  * freed; no secret ever goes into err.
  */
 #ifndef UKTV_STS_H
@@ -21,7 +22,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "awsconf.h"
+#include "credentials.h"
 #include "error.h"
 #include "http.h"
 
@@ -59,19 +60,6 @@ int	uktv_sts_assume_role_with_web_identity(struct uktv_http *,
 	    const struct uktv_sts_request *, struct uktv_creds *out,
 	    struct uktv_error *);
 
-/* The form body for action ("AssumeRole" or "AssumeRoleWithWebIdentity"),
- * every value percent-encoded.  Holds the token: caller wipes and frees. */
-char	*uktv_sts_form_body(const struct uktv_sts_request *, const char *action);
-/* The unescaped text of the first <tag>...</tag> (or "" for <tag/>) in xml,
- * NULL when absent or out of memory.  Caller frees. */
-char	*uktv_sts_xml_text(const char *xml, const char *tag);
-/* Fills out from a successful answer's <Credentials> element; -1 with
- * UKTV_ERR_SERVICE naming the missing field (never a value). */
-int	uktv_sts_parse_credentials(const char *xml, const char *source,
-	    struct uktv_creds *out, struct uktv_error *);
-/* Fills err from an error answer (<Error><Code>/<Message>, <RequestId>):
- * kind, code, http_status, retryable and a one-line message. */
-void	uktv_sts_parse_error(long status, const char *xml, struct uktv_error *);
 /* A RoleSessionName STS accepts: the characters [A-Za-z0-9+=,.@_-], 2..64. */
 int	uktv_sts_session_name_valid(const char *);
 
