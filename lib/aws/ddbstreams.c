@@ -9,6 +9,12 @@
 #include "ddbstreams.h"
 #include "private/shardread.h"
 
+/* What GetShardIterator and GetRecords differ in on DynamoDB Streams. */
+const struct uktv_shardread_api uktv_shardread_ddbstreams = {
+	&uktv_svc_dynamodb_streams, "DynamoDB Streams", "StreamArn",
+	"SequenceNumber", UKTV_DDBSTREAMS_GET_RECORDS_MAX, 0
+};
+
 static const char *
 str_member(struct json_object *o, const char *name)
 {

@@ -18,6 +18,12 @@
 #include "private/shardread.h"
 #include "time.h"
 
+/* What GetShardIterator and GetRecords differ in on Kinesis. */
+const struct uktv_shardread_api uktv_shardread_kinesis = {
+	&uktv_svc_kinesis, "Kinesis", "StreamARN", "StartingSequenceNumber",
+	UKTV_KINESIS_GET_RECORDS_MAX, 1
+};
+
 /* Open addressing for --strict-order's "is this key in the batch": twice
  * the largest batch keeps probes short. */
 #define KEY_SLOTS	1024

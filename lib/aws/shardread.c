@@ -5,19 +5,7 @@
 #include <string.h>
 
 #include "awsjson.h"
-#include "ddbstreams.h"
-#include "kinesis.h"
 #include "private/shardread.h"
-
-const struct uktv_shardread_api uktv_shardread_kinesis = {
-	&uktv_svc_kinesis, "Kinesis", "StreamARN", "StartingSequenceNumber",
-	UKTV_KINESIS_GET_RECORDS_MAX, 1
-};
-
-const struct uktv_shardread_api uktv_shardread_ddbstreams = {
-	&uktv_svc_dynamodb_streams, "DynamoDB Streams", "StreamArn",
-	"SequenceNumber", UKTV_DDBSTREAMS_GET_RECORDS_MAX, 0
-};
 
 int
 uktv_shardread_page(struct json_object *holder, const char *token,
