@@ -5,10 +5,8 @@
  * checkpointed in a directory or in a KCL-compatible lease table, at least
  * once.
  */
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,8 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
+#include "consumer.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "guidestore.h"
 #include "kinesis.h"
@@ -99,15 +99,13 @@ struct ctx {
 	struct uktv_guidestore	*store;
 	struct uktv_streamreader *reader;
 	struct uktv_streamout	 out;
-	struct uktv_streamout	 dead;
-	FILE			*deadfp;
+	struct uktv_deadletter	*dead;
+	struct uktv_consumer	*cons;
 	/* --from at-sequence=SHARD:SEQ */
 	char			*at_shard;
 	struct uktv_position	 at_pos;
 	long			 bad;		/* records reported */
 	int			 closed;	/* stdout's reader went away */
-	long			 checkpoints;
-	int			 lease_sync;	/* a shard without a lease seen */
 	/* --stats */
 	long			 stats_ms;
 	FILE			*statsfp;
@@ -118,7 +116,6 @@ struct ctx {
 };
 
 static struct uktv_log logger;
-static volatile sig_atomic_t stop_signal;
 
 static struct uktv_toolopt to;
 
@@ -177,47 +174,6 @@ usage(const char *why)
 	uktv_toolopt_usage(&to, why);
 }
 
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&logger, e);
-	exit(uktv_error_exit_code(e));
-}
-
-static void
-on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	/* No SA_RESTART: a sleep or a read is cut short and the loop sees
-	 * the flag; the batch in hand is finished and checkpointed first. */
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static long
-seconds_opt(const char *name, const char *arg, long min_ms)
-{
-	char why[128];
-	long ms;
-
-	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
-		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
-		    "not '%s'", name, min_ms, arg);
-		usage(why);
-	}
-	return ms;
-}
-
 /* ------------------------------------------------------------ notes */
 
 static void
@@ -239,169 +195,34 @@ on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
 	}
 }
 
-/* ------------------------------------------------------------ claims */
-
-static int
-claim(void *arg, const struct uktv_shard_info *info, struct uktv_position *pos,
-    struct uktv_error *err)
-{
-	struct ctx *c = arg;
-	const struct uktv_lease *l;
-
-	if (c->at_shard != NULL && strcmp(info->shard_id, c->at_shard) == 0)
-		*pos = c->at_pos;
-	if (c->leases != NULL) {
-		if ((l = uktv_leases_find(c->leases, info->shard_id)) == NULL) {
-			/* A shard born since the last sync (a reshard): its
-			 * lease is made, and taken by the balance rule. */
-			c->lease_sync = 1;
-			return UKTV_SR_CLAIM_SKIP;
-		}
-		if (l->checkpoint.kind == UKTV_POS_SHARD_END)
-			return UKTV_SR_CLAIM_DONE;
-		if (!uktv_leases_holds(c->leases, info->shard_id))
-			return UKTV_SR_CLAIM_SKIP;
-		if (l->checkpoint.kind != UKTV_POS_NONE)
-			*pos = l->checkpoint;
-		return UKTV_SR_CLAIM_READ;
-	}
-	if (c->ckdir != NULL)
-		return uktv_streamreader_claim_checkpoint(c->ckdir, info, pos,
-		    err);
-	return UKTV_SR_CLAIM_READ;
-}
-
 /* ------------------------------------------------------------ leases */
 
-struct shardlist {
-	struct uktv_lease_shard	*v;
-	char			**owned;	/* strings, freed after */
-	size_t			 n, cap, nowned;
-	int			 failed;
-};
-
-static char *
-keep(struct shardlist *l, const char *s)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL) {
-		l->failed = 1;
-		return NULL;
-	}
-	l->owned[l->nowned++] = d;
-	return d;
-}
-
 static void
-collect_shard(void *arg, const struct uktv_shard_info *info)
+on_event(void *arg, enum uktv_consumer_event ev, const char *shard,
+    const char *msg)
 {
-	struct shardlist *l = arg;
-
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct uktv_lease_shard *v = reallocarray(l->v, nc, sizeof(*v));
-		char **o = reallocarray(l->owned, nc * 3, sizeof(*o));
-
-		if (v != NULL)
-			l->v = v;
-		if (o != NULL)
-			l->owned = o;
-		if (v == NULL || o == NULL) {
-			l->failed = 1;
-			return;
-		}
-		l->cap = nc;
+	switch (ev) {
+	case UKTV_CONSUMER_SYNC_FAILED:
+		uktv_log_warn(&logger, "%s", msg);
+		break;
+	case UKTV_CONSUMER_TICK_FAILED:
+		uktv_log_warn(&logger, "lease table: %s", msg);
+		break;
+	default:
+		uktv_log_info(&logger, "shard %s: %s", shard, msg);
 	}
-	l->v[l->n].shard = keep(l, info->shard_id);
-	l->v[l->n].parent = keep(l, info->parent);
-	l->v[l->n].adjacent_parent = keep(l, info->adjacent_parent);
-	l->n++;
-}
-
-static void
-shardlist_free(struct shardlist *l)
-{
-	for (size_t i = 0; i < l->nowned; i++)
-		free(l->owned[i]);
-	free(l->owned);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
 }
 
 /* Lists the stream's shards into l (dies on failure). */
 static void
-list_shards(struct ctx *c, struct shardlist *l)
+list_shards(struct ctx *c, struct uktv_consumer_shards *l)
 {
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
-	memset(l, 0, sizeof(*l));
-	if (uktv_streamreader_list(c->aws, UKTV_SR_KINESIS, c->stream,
-	    collect_shard, l, &e) == -1)
-		die(&e);
-	if (l->failed)
-		errx(EX_OSERR, "out of memory");
-}
-
-static void
-lease_sync(struct ctx *c)
-{
-	struct shardlist l;
-	struct uktv_error e;
-
-	list_shards(c, &l);
-	uktv_error_clear(&e);
-	if (uktv_leases_sync(c->leases, l.v, l.n, &e) == -1)
-		uktv_log_error(&logger, &e);
-	shardlist_free(&l);
-	c->lease_sync = 0;
-}
-
-struct held_check {
-	struct ctx	*c;
-	int		 refresh;
-};
-
-static int
-held_check(void *arg, const struct uktv_shard_info *info,
-    enum uktv_sr_shard_state st, const struct uktv_position *pos,
-    long long behind)
-{
-	struct held_check *h = arg;
-	int holds = uktv_leases_holds(h->c->leases, info->shard_id);
-
-	if (st == UKTV_SR_SHARD_READING && !holds) {
-		uktv_log_info(&logger, "shard %s: lease lost: stopped reading",
-		    info->shard_id);
-		uktv_streamreader_release(h->c->reader, info->shard_id);
-	} else if ((st == UKTV_SR_SHARD_SKIPPED ||
-	    st == UKTV_SR_SHARD_WAITING) && holds)
-		h->refresh = 1;
-	return 0;
-}
-
-static void
-lease_tick(struct ctx *c)
-{
-	struct held_check h = { c, 0 };
-	struct uktv_error e;
-
-	if (c->lease_sync)
-		lease_sync(c);
-	uktv_error_clear(&e);
-	if (uktv_leases_tick(c->leases, &e) == -1) {
-		if (e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_CONFIG)
-			die(&e);
-		uktv_log_warn(&logger, "lease table: %s", e.message);
-	}
-	if (c->reader == NULL)
-		return;
-	uktv_streamreader_shards(c->reader, held_check, &h);
-	if (h.refresh)
-		uktv_streamreader_refresh(c->reader);
+	if (uktv_consumer_list_shards(c->aws, UKTV_SR_KINESIS, c->stream, l,
+	    &e) == -1)
+		uktv_log_die(&logger, &e);
 }
 
 /* ------------------------------------------------------------ batches */
@@ -410,15 +231,18 @@ static void
 report(struct ctx *c, const struct uktv_stream_record *r, const char *code,
     const char *why)
 {
+	struct uktv_error e;
+
 	if (r->sub_sequence >= 0)
 		uktv_log_warn(&logger, "shard %s: sequence %s/%lld: %s",
 		    r->shard_id, r->sequence, r->sub_sequence, why);
 	else
 		uktv_log_warn(&logger, "shard %s: sequence %s: %s",
 		    r->shard_id, r->sequence, why);
-	if (c->deadfp != NULL &&
-	    uktv_streamout_dead(&c->dead, r, code, why) == -1)
-		err(EX_IOERR, "dead letter");
+	uktv_error_clear(&e);
+	if (c->dead != NULL &&
+	    uktv_deadletter_record(c->dead, r, code, why, &e) == -1)
+		uktv_log_die(&logger, &e);
 	c->bad++;
 }
 
@@ -428,7 +252,7 @@ static void
 stdout_failed(struct ctx *c)
 {
 	if (!uktv_toolopt_pipe_closed(errno))
-		err(EX_IOERR, "stdout");
+		uktv_log_fatal_errno(&logger, EX_IOERR, errno, "stdout");
 	c->closed = 1;
 }
 
@@ -459,7 +283,7 @@ store(struct ctx *c, const struct uktv_stream_batch *b,
 	size_t n = 0;
 
 	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH * 2)) == NULL)
-		errx(EX_OSERR, "out of memory");
+		uktv_log_fatal(&logger, EX_OSERR, "out of memory");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct uktv_stream_record *r = &b->records[i];
 		struct json_object *o;
@@ -481,7 +305,7 @@ store(struct ctx *c, const struct uktv_stream_batch *b,
 	json_tokener_free(tok);
 	uktv_error_clear(&e);
 	if (n > 0 && uktv_guidestore_apply(c->store, ev, n, &e) == -1)
-		die(&e);	/* nothing of this batch is checkpointed */
+		uktv_log_die(&logger, &e);	/* nothing of this batch is checkpointed */
 }
 
 static void
@@ -491,21 +315,8 @@ write_checkpoint(struct ctx *c, const char *shard,
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
-	if (c->ckdir != NULL) {
-		if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
-			die(&e);
-		c->checkpoints++;
-	} else if (c->leases != NULL) {
-		if (uktv_leases_checkpoint(c->leases, shard, pos, &e) == -1) {
-			if (strcmp(e.code, UKTV_LEASE_LOST) != 0)
-				die(&e);
-			uktv_log_info(&logger, "shard %s: lease lost before "
-			    "the checkpoint: its new holder reads on", shard);
-			uktv_streamreader_release(c->reader, shard);
-			return;
-		}
-		c->checkpoints++;
-	}
+	if (uktv_consumer_checkpoint(c->cons, shard, pos, &e) == -1)
+		uktv_log_die(&logger, &e);
 }
 
 /*
@@ -544,7 +355,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	    (lines = calloc(b->n, sizeof(*lines))) == NULL ||
 	    (c->store != NULL && ((ev = calloc(b->n, sizeof(*ev))) == NULL ||
 	    (map = calloc(b->n, sizeof(*map))) == NULL))))
-		errx(EX_OSERR, "out of memory");
+		uktv_log_fatal(&logger, EX_OSERR, "out of memory");
 	for (size_t i = 0; i < b->n; i++)
 		chk[i] = uktv_streamout_check(b->records[i].data,
 		    b->records[i].data_len, why, sizeof(why));
@@ -601,9 +412,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	if (!c->closed && (uktv_streamout_flush(&c->out) == -1 ||
 	    ferror(stdout)))
 		stdout_failed(c);
-	if (c->deadfp != NULL && uktv_streamout_flush(&c->dead) == -1)
-		err(EX_IOERR, "dead letter");
-	if (failed > 0 && c->deadfp == NULL) {
+	if (failed > 0 && c->dead == NULL) {
 		/* Not stored and nowhere else to go: stop before the
 		 * checkpoint, so the next run tries them again. */
 		uktv_log_warn(&logger, "%d record%s not stored: stopping before "
@@ -667,7 +476,7 @@ stats_line(struct ctx *c)
 	json_object_object_add(o, "retries", json_object_new_int64(as->retries));
 	json_object_object_add(o, "expired_iterators",
 	    json_object_new_int64((int64_t)s->expired));
-	json_object_object_add(o, "checkpoints", json_object_new_int64(c->checkpoints));
+	json_object_object_add(o, "checkpoints", json_object_new_int64(uktv_consumer_checkpoints(c->cons)));
 	json_object_object_add(o, "reported", json_object_new_int64(c->bad));
 	arr = json_object_new_array();
 	uktv_streamreader_shards(c->reader, stats_shard, arr);
@@ -727,12 +536,12 @@ static int
 show_checkpoints(struct ctx *c)
 {
 	struct uktv_error e;
-	struct shardlist l;
+	struct uktv_consumer_shards l;
 
 	uktv_error_clear(&e);
 	if (c->leases != NULL) {
 		if (uktv_leases_read(c->leases, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		for (size_t i = 0; i < uktv_leases_count(c->leases); i++) {
 			uktv_toolopt_write_json(&to,
 			    uktv_lease_to_json(uktv_leases_at(c->leases, i)));
@@ -741,7 +550,7 @@ show_checkpoints(struct ctx *c)
 	}
 	if (c->stream == NULL) {
 		if (uktv_checkpoint_list(c->ckdir, show_file, c, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		return 0;
 	}
 	/* With -s: every shard of the stream, checkpointed or not. */
@@ -750,10 +559,10 @@ show_checkpoints(struct ctx *c)
 		struct uktv_position pos;
 
 		if (uktv_checkpoint_read(c->ckdir, l.v[i].shard, &pos, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		show_one(c, l.v[i].shard, &pos);
 	}
-	shardlist_free(&l);
+	uktv_consumer_shards_free(&l);
 	return 0;
 }
 
@@ -771,7 +580,7 @@ reset_file(const char *shard, const struct uktv_position *old, void *arg)
 
 	uktv_error_clear(&e);
 	if (uktv_checkpoint_write(r->c->ckdir, shard, r->pos, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	r->n++;
 	return 0;
 }
@@ -781,24 +590,24 @@ reset_checkpoints(struct ctx *c, const struct uktv_position *pos, int force)
 {
 	struct resetctx r = { c, pos, 0 };
 	struct uktv_error e;
-	struct shardlist l;
+	struct uktv_consumer_shards l;
 
 	uktv_error_clear(&e);
 	if (c->leases != NULL) {
 		if (uktv_leases_reset(c->leases, pos, force, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		uktv_log_info(&logger, "lease checkpoints set to %s",
 		    uktv_position_text(pos));
 		return 0;
 	}
 	if (uktv_checkpoint_lock(c->ckdir, &e) == -1) {
 		if (!force)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		uktv_log_warn(&logger, "%s (--force: resetting anyway)",
 		    e.message);
 	}
 	if (uktv_checkpoint_list(c->ckdir, reset_file, &r, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	if (c->stream != NULL) {
 		/* Shards that have no file yet get one too. */
 		list_shards(c, &l);
@@ -807,11 +616,11 @@ reset_checkpoints(struct ctx *c, const struct uktv_position *pos, int force)
 
 			if (uktv_checkpoint_read(c->ckdir, l.v[i].shard, &old,
 			    &e) == -1)
-				die(&e);
+				uktv_log_die(&logger, &e);
 			if (old.kind == UKTV_POS_NONE)
 				reset_file(l.v[i].shard, &old, &r);
 		}
-		shardlist_free(&l);
+		uktv_consumer_shards_free(&l);
 	}
 	uktv_log_info(&logger, "%ld checkpoint%s set to %s", r.n,
 	    r.n == 1 ? "" : "s", uktv_position_text(pos));
@@ -847,6 +656,7 @@ main(int argc, char *argv[])
 	struct uktv_watchmode *wm = NULL;
 	struct uktv_streamreader_opts ro;
 	struct uktv_lease_opts lo = { 0 };
+	struct uktv_consumer_opts co = { 0 };
 	struct uktv_guidestore_opts go = { 0 };
 	struct uktv_stream_batch b;
 	struct uktv_position from, reset_pos;
@@ -916,10 +726,10 @@ main(int argc, char *argv[])
 			worker = optarg;
 			break;
 		case OPT_LEASE_DURATION:
-			lease_duration = seconds_opt("--lease-duration", optarg, 100);
+			lease_duration = uktv_toolopt_seconds(&to, "--lease-duration", optarg, 100);
 			break;
 		case OPT_LEASE_RENEW:
-			lease_renew = seconds_opt("--lease-renew", optarg, 10);
+			lease_renew = uktv_toolopt_seconds(&to, "--lease-renew", optarg, 10);
 			break;
 		case OPT_SHOW:
 			show = 1;
@@ -931,7 +741,7 @@ main(int argc, char *argv[])
 			force = 1;
 			break;
 		case OPT_STATS:
-			c.stats_ms = seconds_opt("--stats", optarg, 10);
+			c.stats_ms = uktv_toolopt_seconds(&to, "--stats", optarg, 10);
 			break;
 		case OPT_STATS_FILE:
 			stats_path = optarg;
@@ -957,7 +767,7 @@ main(int argc, char *argv[])
 			limit = (long)v;
 			break;
 		case OPT_POLL:
-			poll_ms = seconds_opt("--poll-interval", optarg, 200);
+			poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", optarg, 200);
 			break;
 		case OPT_COUNTRY:
 			if (uktv_watchmode_country(optarg, country) == -1)
@@ -1036,13 +846,13 @@ main(int argc, char *argv[])
 		usage(why);
 	}
 
-	setup_signals();
+	uktv_toolopt_catch_stop();
 	c.aws = uktv_toolopt_aws(&to);
 	uktv_error_clear(&e);
 
 	if (ckpath != NULL && (c.ckdir = uktv_checkpoint_open(ckpath,
 	    !show, &e)) == NULL)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	if (lease_table != NULL) {
 		lo.table = lease_table;
 		lo.worker_id = worker != NULL ? worker : PROG;
@@ -1050,7 +860,7 @@ main(int argc, char *argv[])
 		lo.renew_ms = lease_renew;
 		lo.initial = &from;
 		if ((c.leases = uktv_leases_new(c.aws, &lo, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	}
 
 	if (c.table != NULL) {
@@ -1061,13 +871,13 @@ main(int argc, char *argv[])
 			wm = uktv_watchmode_new(uktv_aws_http(c.aws), c.aws, &wo,
 			    &e);
 			if (wm == NULL)
-				die(&e);
+				uktv_log_die(&logger, &e);
 		}
 		go.table = c.table;
 		go.wm = wm;
 		go.region = country;
 		if ((c.store = uktv_guidestore_new(c.aws, &go, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	}
 
 	if (show)
@@ -1079,7 +889,7 @@ main(int argc, char *argv[])
 		    0, on_enriched, NULL, &e);
 
 		if (failed == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		rc = failed > 0;
 	} else
 		rc = -1;
@@ -1100,26 +910,30 @@ main(int argc, char *argv[])
 		 * read-only directory: 73). */
 		if (strcmp(e.code, "CheckpointsInUse") == 0)
 			e.kind = UKTV_ERR_UNAVAILABLE;
-		die(&e);
+		uktv_log_die(&logger, &e);
 	}
-	if (dead_path != NULL) {
-		if ((c.deadfp = uktv_cli_open_later(dead_path)) == NULL)
-			err(EX_CANTCREAT, "%s", dead_path);
-		uktv_streamout_init(&c.dead, c.deadfp);
-	}
+	if (dead_path != NULL &&
+	    (c.dead = uktv_deadletter_open(dead_path, &e)) == NULL)
+		uktv_log_die(&logger, &e);
 	if (c.stats_ms > 0) {
 		c.statsfp = stderr;
 		if (stats_path != NULL && (c.statsfp = fopen(stats_path, "a")) ==
 		    NULL)
-			err(EX_CANTCREAT, "%s", stats_path);
+			uktv_log_fatal_errno(&logger, EX_CANTCREAT, errno, "%s",
+			    stats_path);
 	}
 	uktv_streamout_init(&c.out, stdout);
-	if (c.leases != NULL) {
-		if (uktv_leases_ensure_table(c.leases, &e) == -1)
-			die(&e);
-		lease_sync(&c);
-		lease_tick(&c);
-	}
+	co.aws = c.aws;
+	co.backend = UKTV_SR_KINESIS;
+	co.stream = c.stream;
+	co.ckdir = c.ckdir;
+	co.leases = c.leases;
+	co.at_shard = c.at_shard;
+	co.at_pos = c.at_pos;
+	co.event = on_event;
+	if ((c.cons = uktv_consumer_new(&co, &e)) == NULL ||
+	    uktv_consumer_lease_start(c.cons, &e) == -1)
+		uktv_log_die(&logger, &e);
 	memset(&ro, 0, sizeof(ro));
 	ro.backend = UKTV_SR_KINESIS;
 	ro.stream = c.stream;
@@ -1128,16 +942,17 @@ main(int argc, char *argv[])
 	ro.to_end = to_end;
 	ro.limit = (int)limit;
 	ro.poll_ms = poll_ms;
-	ro.stop = &stop_signal;
+	ro.stop = &uktv_stop_signal;
 	/* Caught up, a follower writes nothing: it learns that its reader
 	 * went away while it waits. */
 	if (!c.no_output)
 		ro.watch_fd = STDOUT_FILENO;
-	ro.claim = claim;
+	ro.claim = uktv_consumer_claim;
 	ro.note = on_note;
-	ro.arg = &c;
+	ro.arg = c.cons;
 	if ((c.reader = uktv_streamreader_new(c.aws, &ro, &e)) == NULL)
-		die(&e);
+		uktv_log_die(&logger, &e);
+	uktv_consumer_set_reader(c.cons, c.reader);
 	c.started = c.last_ms = uktv_time_now_ms();
 	c.stats_at = c.started + c.stats_ms;
 
@@ -1153,12 +968,9 @@ main(int argc, char *argv[])
 			if (c.stats_at - now < wait)
 				wait = c.stats_at - now;
 		}
-		if (c.leases != NULL) {
-			if (now >= uktv_leases_next_ms(c.leases) || c.lease_sync)
-				lease_tick(&c);
-			if (uktv_leases_next_ms(c.leases) - now < wait)
-				wait = uktv_leases_next_ms(c.leases) - now;
-		}
+		uktv_error_clear(&e);
+		if (uktv_consumer_lease_poll(c.cons, now, &wait, &e) == -1)
+			uktv_log_die(&logger, &e);
 		if (wait < 0)
 			wait = 0;
 		if (c.count > 0)
@@ -1166,7 +978,7 @@ main(int argc, char *argv[])
 		uktv_error_clear(&e);
 		rc = uktv_streamreader_next(c.reader, max, (long)wait, &b, &e);
 		if (rc == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		if (rc == UKTV_SR_END || rc == UKTV_SR_STOPPED)
 			break;
 		if (rc == UKTV_SR_CLOSED)
@@ -1200,9 +1012,10 @@ main(int argc, char *argv[])
 	}
 	uktv_streamreader_free(c.reader);
 	uktv_streamout_free(&c.out);
-	uktv_streamout_free(&c.dead);
-	if (c.deadfp != NULL && fclose(c.deadfp) == EOF)
-		err(EX_IOERR, "%s", dead_path);
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(c.dead, &e) == -1)
+		uktv_log_die(&logger, &e);
+	uktv_consumer_free(c.cons);
 	if (c.statsfp != NULL && c.statsfp != stderr)
 		fclose(c.statsfp);
 	uktv_guidestore_free(c.store);
@@ -1211,8 +1024,8 @@ main(int argc, char *argv[])
 	uktv_checkpoint_close(c.ckdir);
 	uktv_aws_free(c.aws);
 	free(c.at_shard);
-	if (stop_signal)
-		return 128 + stop_signal;
+	if (uktv_stop_signal)
+		return 128 + uktv_stop_signal;
 	/* As `tail -f | head`: silent, what was written is checkpointed. */
 	if (c.closed)
 		return UKTV_EXIT_PIPE;

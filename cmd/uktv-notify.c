@@ -6,10 +6,8 @@
  * them into one digest per user and period.  The original app's "final
  * function triggered by the stream".
  */
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +17,8 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
+#include "consumer.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "ddbstreams.h"
 #include "digest.h"
@@ -81,13 +81,6 @@ struct where {
 	const char		*sequence;
 };
 
-/* Shards this run read from a real position: their children start at the
- * trim horizon, whatever the default start is (nothing between is lost). */
-struct readset {
-	char	**v;
-	size_t	  n, cap;
-};
-
 struct ctx {
 	struct uktv_aws			*aws;		/* NULL: no AWS at all */
 	const char			*table;
@@ -99,13 +92,12 @@ struct ctx {
 	struct uktv_ndjson_writer	 out;
 	struct uktv_webhook		*hook;
 	struct uktv_http		*own_http;	/* without AWS */
-	FILE				*deadfp;
-	struct uktv_ndjson_writer	 dead;
+	struct uktv_deadletter		*dead;
 	const char			*dead_path;
 	struct uktv_digest		*digest;
 	struct uktv_checkpoint_dir	*ckdir;
 	struct uktv_position		 start;
-	struct readset			 read;
+	struct uktv_consumer		*cons;
 	/* What happened. */
 	unsigned long long		 records;
 	unsigned long long		 notes;
@@ -126,7 +118,6 @@ struct ctx {
 };
 
 static struct uktv_log logger;
-static volatile sig_atomic_t stop_signal;
 
 static struct uktv_toolopt to;
 
@@ -171,47 +162,6 @@ static void __attribute__((noreturn))
 usage(const char *why)
 {
 	uktv_toolopt_usage(&to, why);
-}
-
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&logger, e);
-	exit(uktv_error_exit_code(e));
-}
-
-static void
-on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	/* No SA_RESTART: a wait is cut short and the loop sees the flag; the
-	 * batch in hand is finished and checkpointed first. */
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static long
-seconds_opt(const char *name, const char *arg, long min_ms)
-{
-	char why[128];
-	long ms;
-
-	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
-		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
-		    "not '%s'", name, min_ms, arg);
-		usage(why);
-	}
-	return ms;
 }
 
 static void
@@ -271,34 +221,28 @@ where_text(const struct where *w, char *buf, size_t len)
 	return buf;
 }
 
-/* One dead-letter line (ARCHITECTURE.md): the text in "input", a code, why, and
- * where it came from. */
+/* One dead-letter line: the text, a code, why, and where it came from. */
 static void
 dead_letter(struct ctx *c, const char *text, const char *code,
     const char *message, const struct where *w)
 {
-	struct json_object *o;
+	struct uktv_dead_entry d;
+	struct uktv_error e;
 
-	if (c->deadfp == NULL)
+	if (c->dead == NULL)
 		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "input", json_object_new_string(text));
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(message));
-	if (w != NULL && w->shard != NULL) {
-		json_object_object_add(o, "shard", json_object_new_string(w->shard));
-		json_object_object_add(o, "sequence",
-		    json_object_new_string(w->sequence));
-	} else if (w != NULL) {
-		json_object_object_add(o, "line",
-		    json_object_new_int64((int64_t)w->line));
-		if (w->index >= 0)
-			json_object_object_add(o, "index",
-			    json_object_new_int64(w->index));
-	}
-	if (uktv_ndjson_writer_put(&c->dead, o) == -1 || fflush(c->deadfp) == EOF)
-		fatal_io(c, c->dead_path);
-	json_object_put(o);
+	uktv_dead_entry_init(&d);
+	d.input = text;
+	d.len = strlen(text);
+	d.error = code;
+	d.message = message;
+	d.shard = w->shard;
+	d.sequence = w->sequence;
+	d.line = w->line;
+	d.index = w->index;
+	uktv_error_clear(&e);
+	if (uktv_deadletter_put(c->dead, &d, &e) == -1)
+		set_fatal(c, &e);
 }
 
 static void
@@ -366,7 +310,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 		set_fatal(c, &e);
 		return -1;
 	}
-	if (c->deadfp == NULL) {
+	if (c->dead == NULL) {
 		uktv_error_prefix(&e, "%s: not delivered (no --dead-letter): "
 		    "stopping before it", where_text(w, buf, sizeof(buf)));
 		set_fatal(c, &e);
@@ -456,7 +400,7 @@ record(struct ctx *c, struct json_object *rec, const struct where *w)
 		uktv_log_warn(&logger, "%s: %s", where_text(w, buf, sizeof(buf)),
 		    e.message);
 		c->bad++;
-		if (c->deadfp != NULL) {
+		if (c->dead != NULL) {
 			dead_letter(c, json_object_to_json_string_ext(rec,
 			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
 			    "bad_record", e.message, w);
@@ -534,8 +478,8 @@ read_records(struct ctx *c, FILE *fp)
 	int rc;
 
 	if ((in = uktv_notify_input_new(fp, c->max_line)) == NULL)
-		err(EX_OSERR, "reader");
-	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+		uktv_log_fatal_errno(&logger, EX_OSERR, errno, "reader");
+	while (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal) {
 		rc = uktv_notify_input_next(in, &v, &lineno, &why);
 		if (rc == -1 && errno == EINTR)
 			continue;
@@ -581,7 +525,7 @@ prefs_load_file(struct ctx *c)
 	uktv_error_clear(&e);
 	if (uktv_prefs_load_ndjson(fp, c->max_line, &c->prefs, prefs_reject,
 	    (void *)(is_stdin ? "stdin" : c->prefs_from), &rejected, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	if (!is_stdin)
 		fclose(fp);
 	c->bad += rejected;
@@ -600,7 +544,7 @@ prefs_load_table(struct ctx *c, int first)
 	if (uktv_prefs_load_table(c->aws, c->table, &fresh, &e) == -1) {
 		uktv_prefs_set_free(&fresh);
 		if (first || e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_CONFIG)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		uktv_log_warn(&logger, "refreshing preferences: %s (keeping "
 		    "the ones read before)", e.message);
 		return;
@@ -645,77 +589,13 @@ on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
 	}
 }
 
-static int
-was_read(const struct ctx *c, const char *shard)
-{
-	if (shard == NULL)
-		return 0;
-	for (size_t i = 0; i < c->read.n; i++)
-		if (strcmp(c->read.v[i], shard) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-mark_read(struct ctx *c, const char *shard)
-{
-	if (was_read(c, shard))
-		return 0;
-	if (c->read.n == c->read.cap) {
-		size_t nc = c->read.cap ? c->read.cap * 2 : 16;
-		char **v = reallocarray(c->read.v, nc, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		c->read.v = v;
-		c->read.cap = nc;
-	}
-	if ((c->read.v[c->read.n] = strdup(shard)) == NULL)
-		return -1;
-	c->read.n++;
-	return 0;
-}
-
-/*
- * A checkpoint wins; else a shard whose parent this run has read starts at
- * the trim horizon (its records came after the parent's: none may be
- * skipped), and any other starts at --from (LATEST: nobody is told about
- * yesterday).
- */
-static int
-claim(void *arg, const struct uktv_shard_info *info, struct uktv_position *pos,
-    struct uktv_error *err)
-{
-	struct ctx *c = arg;
-	int rc = 0;
-
-	if (c->ckdir != NULL &&
-	    (rc = uktv_checkpoint_read(c->ckdir, info->shard_id, pos, err)) == -1)
-		return -1;
-	if (rc == 1 && pos->kind == UKTV_POS_SHARD_END)
-		return UKTV_SR_CLAIM_DONE;
-	if (rc == 0) {
-		if (was_read(c, info->parent) || was_read(c, info->adjacent_parent))
-			uktv_position_set(pos, UKTV_POS_TRIM_HORIZON);
-		else
-			*pos = c->start;
-	}
-	/* LATEST on a closed shard reads nothing: its children are news. */
-	if ((pos->kind != UKTV_POS_LATEST || info->ending_sequence == NULL) &&
-	    mark_read(c, info->shard_id) == -1)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return UKTV_SR_CLAIM_READ;
-}
-
 static void
 checkpoint(struct ctx *c, const char *shard, const struct uktv_position *pos)
 {
 	struct uktv_error e;
 
-	if (c->ckdir == NULL)
-		return;
 	uktv_error_clear(&e);
-	if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
+	if (uktv_consumer_checkpoint(c->cons, shard, pos, &e) == -1)
 		set_fatal(c, &e);
 }
 
@@ -758,7 +638,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 
 	uktv_error_clear(&e);
 	if (uktv_ddbstreams_latest_arn(c->aws, c->table, &arn, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	uktv_log_info(&logger, "following %s", arn);
 	memset(&o, 0, sizeof(o));
 	o.backend = UKTV_SR_DDBSTREAMS;
@@ -766,16 +646,16 @@ follow(struct ctx *c, int to_end, long poll_ms)
 	o.start = c->start;
 	o.to_end = to_end;
 	o.poll_ms = poll_ms;
-	o.stop = &stop_signal;
+	o.stop = &uktv_stop_signal;
 	/* Caught up, it writes nothing: it learns while it waits that its
 	 * reader went away. */
 	o.watch_fd = STDOUT_FILENO;
-	o.claim = claim;
+	o.claim = uktv_consumer_claim;
 	o.note = on_note;
-	o.arg = c;
+	o.arg = c->cons;
 	if ((r = uktv_streamreader_new(c->aws, &o, &e)) == NULL)
-		die(&e);
-	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+		uktv_log_die(&logger, &e);
+	while (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal) {
 		uktv_error_clear(&e);
 		rc = uktv_streamreader_next(r, 0, MAX_WAIT_MS, &b, &e);
 		if (rc == -1) {
@@ -817,13 +697,13 @@ open_webhook(struct ctx *c, const char *url,
 	uktv_error_clear(&e);
 	if (secret_file != NULL) {
 		if (uktv_webhook_read_secret(secret_file, &secret, &len, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	} else if ((env = getenv(UKTV_WEBHOOK_SECRET_ENV)) != NULL && *env != '\0') {
 		len = strlen(env);
 		if ((secret = strdup(env)) == NULL)
-			err(EX_OSERR, NULL);
+			uktv_log_fatal_errno(&logger, EX_OSERR, errno, "webhook secret");
 	} else
-		errx(EX_CONFIG, "--webhook needs a secret: --webhook-secret-file "
+		uktv_log_fatal(&logger, EX_CONFIG, "--webhook needs a secret: --webhook-secret-file "
 		    "FILE or " UKTV_WEBHOOK_SECRET_ENV);
 	if (c->aws != NULL)
 		http = uktv_aws_http(c->aws);
@@ -835,7 +715,7 @@ open_webhook(struct ctx *c, const char *url,
 		ho.ca_bundle = to.aws.ca_bundle != NULL ? to.aws.ca_bundle :
 		    getenv("AWS_CA_BUNDLE");
 		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	}
 	memset(&o, 0, sizeof(o));
 	o.url = url;
@@ -843,7 +723,7 @@ open_webhook(struct ctx *c, const char *url,
 	o.secret_len = len;
 	o.attempts = attempts;
 	o.user_agent = PROG "/" UKTV_VERSION;
-	o.stop = &stop_signal;
+	o.stop = &uktv_stop_signal;
 	/* The same setting as the AWS retries (tests make them fast). */
 	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL &&
 	    uktv_parse_uint(s, 0, 60000, &v) == 0)
@@ -851,13 +731,14 @@ open_webhook(struct ctx *c, const char *url,
 	c->hook = uktv_webhook_new(http, &o, &e);
 	uktv_webhook_secret_free(secret, len);
 	if (c->hook == NULL)
-		die(&e);
+		uktv_log_die(&logger, &e);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct ctx c;
+	struct uktv_consumer_opts co = { 0 };
 	struct uktv_error e;
 	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
 	const char *webhook = NULL, *secret_file = NULL, *digest = NULL;
@@ -889,7 +770,7 @@ main(int argc, char *argv[])
 			c.prefs_from = optarg;
 			break;
 		case OPT_PREFS_REFRESH:
-			c.prefs_refresh_ms = seconds_opt("--prefs-refresh", optarg, 1);
+			c.prefs_refresh_ms = uktv_toolopt_seconds(&to, "--prefs-refresh", optarg, 1);
 			break;
 		case OPT_CHECKPOINT:
 			ckpath = optarg;
@@ -898,7 +779,7 @@ main(int argc, char *argv[])
 			from = optarg;
 			break;
 		case OPT_POLL:
-			poll_ms = seconds_opt("--poll-interval", optarg, 1);
+			poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", optarg, 1);
 			break;
 		case OPT_WEBHOOK:
 			webhook = optarg;
@@ -967,7 +848,7 @@ main(int argc, char *argv[])
 	c.table = uktv_toolopt_table(&to, c.table);
 
 	uktv_log_init(&logger, PROG, to.verbosity);
-	setup_signals();
+	uktv_toolopt_catch_stop();
 	uktv_ndjson_writer_init(&c.out, stdout);
 
 	/* With records and preferences from files: no AWS at all. */
@@ -978,25 +859,25 @@ main(int argc, char *argv[])
 	if (ckpath != NULL) {
 		uktv_error_clear(&e);
 		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	}
 	if (digest != NULL) {
 		uktv_error_clear(&e);
 		if ((c.digest = uktv_digest_open(ckpath, period, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		if (uktv_digest_damaged(c.digest) > 0)
 			uktv_log_warn(&logger, "%s: %lu line%s that are not "
 			    "spooled notifications (left there)",
 			    uktv_digest_path(c.digest), uktv_digest_damaged(c.digest),
 			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
 	}
-	if (c.dead_path != NULL) {
-		if ((c.deadfp = uktv_cli_open_later(c.dead_path)) == NULL) {
-			uktv_log_errno(&logger, errno, "%s", c.dead_path);
-			exit(EX_CANTCREAT);
-		}
-		uktv_ndjson_writer_init(&c.dead, c.deadfp);
-	}
+	uktv_error_clear(&e);
+	if (c.dead_path != NULL &&
+	    (c.dead = uktv_deadletter_open(c.dead_path, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	co.ckdir = c.ckdir;
+	if ((c.cons = uktv_consumer_new(&co, &e)) == NULL)
+		uktv_log_die(&logger, &e);
 	if (webhook != NULL)
 		open_webhook(&c, webhook, secret_file, attempts);
 
@@ -1026,7 +907,7 @@ main(int argc, char *argv[])
 
 	/* The end: digests whose period ended go out; with --flush-digests
 	 * every pending one (the others stay spooled for the next run). */
-	if (c.fatal.kind == UKTV_ERR_NONE && !stop_signal)
+	if (c.fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal)
 		digest_tick(&c, flush);
 	if (fflush(stdout) == EOF)
 		stdout_failed(&c);
@@ -1042,21 +923,21 @@ main(int argc, char *argv[])
 	    c.notes == 1 ? "" : "s");
 	uktv_webhook_free(c.hook);
 	uktv_http_free(c.own_http);
-	if (c.deadfp != NULL && fclose(c.deadfp) == EOF && c.fatal.kind == UKTV_ERR_NONE) {
-		uktv_log_errno(&logger, errno, "%s", c.dead_path);
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(c.dead, &e) == -1 &&
+	    c.fatal.kind == UKTV_ERR_NONE) {
+		uktv_log_error(&logger, &e);
 		c.fatal.kind = UKTV_ERR_IO;
 	}
+	uktv_consumer_free(c.cons);
 	uktv_digest_close(c.digest);
 	uktv_checkpoint_close(c.ckdir);
 	uktv_prefs_set_free(&c.prefs);
-	for (size_t i = 0; i < c.read.n; i++)
-		free(c.read.v[i]);
-	free(c.read.v);
 	uktv_aws_free(c.aws);
 	/* Stopped by a signal: what was in hand was finished or
 	 * dead-lettered, and a delivery cut short is not a failure. */
-	if (stop_signal)
-		return 128 + stop_signal;
+	if (uktv_stop_signal)
+		return 128 + uktv_stop_signal;
 	if (c.closed)
 		return UKTV_EXIT_PIPE;
 	if (c.fatal.kind != UKTV_ERR_NONE)

@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "jsonscan.h"
 #include "kinesis.h"
@@ -69,8 +70,7 @@ struct publisher {
 	int				 has_ehk;
 	struct uktv_ndjson_writer	 results;
 	int				 want_results;
-	struct uktv_ndjson_writer	 dead;
-	FILE				*dead_fp;
+	struct uktv_deadletter		*dead;
 	char				*buf;		/* envelope data, decoded */
 	char				 pk[PK_TEXT_MAX];
 	/* What happened. */
@@ -169,61 +169,37 @@ result_error(struct publisher *pb, unsigned long long line, const char *code,
 	json_object_put(o);
 }
 
-/* 1 when text is fit to be a JSON string as it is (the reader checked UTF-8,
- * but a rejected line may be anything). */
-static int
-printable_utf8(const char *s, size_t n, int valid)
-{
-	return valid && s != NULL && memchr(s, '\0', n) == NULL;
-}
-
-/*
- * One dead-letter line (ARCHITECTURE.md): the input as a string in "input" (so
- * `jq -r .input` replays it), or, for a line that is not UTF-8 text, in
- * "input_base64"; a line too long to hold has only its "length".
- */
+/* One dead-letter line (deadletter.h); a line too long to hold (input
+ * NULL) has only its length. */
 static void
 dead_letter(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *message)
+    size_t len, const char *code, const char *message)
 {
-	struct json_object *o;
+	struct uktv_dead_entry d;
+	struct uktv_error e;
 
-	if (pb->dead_fp == NULL)
+	if (pb->dead == NULL)
 		return;
-	o = json_object_new_object();
-	if (input != NULL && printable_utf8(input, len, utf8))
-		json_object_object_add(o, "input",
-		    json_object_new_string_len(input, (int)len));
-	else if (input != NULL) {
-		char *b = malloc(UKTV_BASE64_ENCODED_LEN(len) + 1);
-
-		if (b != NULL) {
-			size_t n = uktv_base64_encode(input, len, b);
-
-			json_object_object_add(o, "input_base64",
-			    json_object_new_string_len(b, (int)n));
-			free(b);
-		}
-	} else
-		json_object_object_add(o, "length",
-		    json_object_new_int64((int64_t)len));
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_object_add(o, "line", json_object_new_int64((int64_t)line));
-	if (uktv_ndjson_writer_put(&pb->dead, o) == -1)
+	uktv_dead_entry_init(&d);
+	d.input = input;
+	d.len = len;
+	d.error = code;
+	d.message = message;
+	d.line = line;
+	uktv_error_clear(&e);
+	if (uktv_deadletter_put(pb->dead, &d, &e) == -1)
 		pb->out_error = errno ? errno : EIO;
-	json_object_put(o);
 }
 
 /* A line that is not sent: stderr, dead letter, result. */
 static void
 reject(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+    size_t len, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static void
 reject(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *fmt, ...)
+    size_t len, const char *code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -232,7 +208,7 @@ reject(struct publisher *pb, unsigned long long line, const char *input,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uktv_log_line_error(&pb->log, line, "%s: not sent", msg);
-	dead_letter(pb, line, input, len, utf8, code, msg);
+	dead_letter(pb, line, input, len, code, msg);
 	result_error(pb, line, code, msg);
 	pb->rejected++;
 }
@@ -274,10 +250,10 @@ on_result(const struct uktv_kinesis_result *res, void *arg)
 	}
 	/* The input is the data itself, or the envelope line kept as note. */
 	if (res->note != NULL)
-		dead_letter(pb, res->tag, res->note, res->note_len, 1,
+		dead_letter(pb, res->tag, res->note, res->note_len,
 		    res->error_code, res->error_message ? res->error_message : "");
 	else
-		dead_letter(pb, res->tag, res->data, res->data_len, 1,
+		dead_letter(pb, res->tag, res->data, res->data_len,
 		    res->error_code, res->error_message ? res->error_message : "");
 	result_error(pb, res->tag, res->error_code,
 	    res->error_message ? res->error_message : "");
@@ -354,19 +330,19 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 	rec.tag = ln->lineno;
 	st = uktv_jsonscan(ln->text, ln->len, 0, pb->paths, pb->npaths, v, &at);
 	if (st != UKTV_JSONSCAN_OK) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, scan_code(st), "%s",
+		reject(pb, ln->lineno, ln->text, ln->len, scan_code(st), "%s",
 		    scan_reason(st, at, why, sizeof(why)));
 		return;
 	}
 	if (pb->envelope) {
 		if (v[P_KEY].type != UKTV_JSON_STRING) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_envelope",
+			reject(pb, ln->lineno, ln->text, ln->len, "bad_envelope",
 			    "envelope has no partition_key string");
 			return;
 		}
 		if ((v[P_DATA].type != UKTV_JSON_ABSENT) ==
 		    (v[P_DATA64].type != UKTV_JSON_ABSENT)) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_envelope",
+			reject(pb, ln->lineno, ln->text, ln->len, "bad_envelope",
 			    "envelope needs one of data and data_base64");
 			return;
 		}
@@ -383,7 +359,7 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 			    v[P_DATA64].escaped ||
 			    uktv_base64_decode(v[P_DATA64].text + 1,
 			    v[P_DATA64].len - 2, pb->buf, &n) == -1) {
-				reject(pb, ln->lineno, ln->text, ln->len, 1,
+				reject(pb, ln->lineno, ln->text, ln->len,
 				    "bad_envelope", "data_base64 is not base64");
 				return;
 			}
@@ -406,14 +382,14 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 		rec.partition_key_len = 64;
 	}
 	if (rec.partition_key == NULL) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "no_partition_key",
+		reject(pb, ln->lineno, ln->text, ln->len, "no_partition_key",
 		    "no string or number at %s for the partition key", path);
 		return;
 	}
 	if (rec.partition_key_len == (size_t)-1 ||
 	    !uktv_kinesis_partition_key_valid(rec.partition_key,
 	    rec.partition_key_len)) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_partition_key",
+		reject(pb, ln->lineno, ln->text, ln->len, "bad_partition_key",
 		    "partition key at %s %s", path, rec.partition_key_len == 0 ?
 		    "is empty" : "is longer than 256 characters");
 		return;
@@ -424,7 +400,7 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 
 		if (s == NULL || n == (size_t)-1 ||
 		    !uktv_kinesis_hash_key_valid(s, n)) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_hash_key",
+			reject(pb, ln->lineno, ln->text, ln->len, "bad_hash_key",
 			    "%s at %s", s == NULL ? "no explicit hash key" :
 			    "explicit hash key is not a decimal from 0 to 2^128-1",
 			    pb->paths[P_EHK].text);
@@ -434,7 +410,7 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 		rec.explicit_hash_key_len = n;
 	}
 	if (rec.data_len + rec.partition_key_len > UKTV_KINESIS_RECORD_MAX_BYTES) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "record_too_large",
+		reject(pb, ln->lineno, ln->text, ln->len, "record_too_large",
 		    "record of %zu bytes with its partition key is over Kinesis's "
 		    "limit of %zu", rec.data_len + rec.partition_key_len,
 		    UKTV_KINESIS_RECORD_MAX_BYTES);
@@ -449,13 +425,13 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 		flush(pb);
 	if (pb->fatal.kind != UKTV_ERR_NONE) {
 		/* The service is gone: what would have been sent is kept. */
-		reject(pb, ln->lineno, ln->text, ln->len, 1, pb->fatal.code[0] ?
+		reject(pb, ln->lineno, ln->text, ln->len, pb->fatal.code[0] ?
 		    pb->fatal.code : "Unavailable", "%s", pb->fatal.message);
 		return;
 	}
 	/* e is filled only on failure: no clearing per line. */
 	if (uktv_kinesis_batch_add(pb->batch, &rec, &e) == -1) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "invalid_record",
+		reject(pb, ln->lineno, ln->text, ln->len, "invalid_record",
 		    "%s", e.message);
 		return;
 	}
@@ -465,10 +441,7 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 static void
 reject_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 {
-	int utf8 = ln->reject != UKTV_NDJSON_BAD_UTF8 &&
-	    ln->reject != UKTV_NDJSON_NUL;
-
-	reject(pb, ln->lineno, ln->text, ln->len, utf8,
+	reject(pb, ln->lineno, ln->text, ln->len,
 	    uktv_ndjson_reject_code(ln->reject), "%s", ln->reason);
 }
 
@@ -758,13 +731,10 @@ main(int argc, char *argv[])
 		batch_max = (size_t)(bopts.max_records = (int)bopts.max_rate);
 
 	uktv_log_init(&pb.log, PROG, to.verbosity);
-	if (dead_path != NULL) {
-		if ((pb.dead_fp = uktv_cli_open_later(dead_path)) == NULL) {
-			uktv_log_errno(&pb.log, errno, "%s", dead_path);
-			exit(EX_CANTCREAT);
-		}
-		uktv_ndjson_writer_init(&pb.dead, pb.dead_fp);
-	}
+	uktv_error_clear(&e);
+	if (dead_path != NULL &&
+	    (pb.dead = uktv_deadletter_open(dead_path, &e)) == NULL)
+		uktv_log_die(&pb.log, &e);
 	uktv_ndjson_writer_init(&pb.results, stdout);
 	setup_signals();
 
@@ -790,9 +760,9 @@ main(int argc, char *argv[])
 	if (oldfl != -1)
 		(void)fcntl(STDIN_FILENO, F_SETFL, oldfl);
 	summary(&pb, reader, status, now_seconds() - t0);
-	if (pb.dead_fp != NULL && (fflush(pb.dead_fp) == EOF ||
-	    ferror(pb.dead_fp) || fclose(pb.dead_fp) == EOF)) {
-		uktv_log_errno(&pb.log, errno, "%s", dead_path);
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(pb.dead, &e) == -1) {
+		uktv_log_error(&pb.log, &e);
 		pb.out_error = EIO;
 	}
 	if (!pb.closed && (fflush(stdout) == EOF || ferror(stdout))) {
