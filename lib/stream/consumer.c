@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "consumer.h"
+#include "time.h"
 
 struct uktv_consumer {
 	struct uktv_consumer_opts	 o;
@@ -17,6 +20,9 @@ struct uktv_consumer {
 	int				 lease_sync;	/* a shard without a lease seen */
 	int				 refresh;	/* a held shard is not read */
 	long				 checkpoints;
+	/* The last stats line's figures (rates are since then). */
+	unsigned long long		 stats_records, stats_bytes;
+	long long			 stats_ms;
 };
 
 /* ------------------------------------------------------------ shards */
@@ -103,6 +109,7 @@ uktv_consumer_new(const struct uktv_consumer_opts *o, struct uktv_error *err)
 	}
 	c->o = *o;
 	c->o.at_shard = c->at_shard;
+	c->stats_ms = uktv_time_now_ms();
 	return c;
 }
 
@@ -338,5 +345,145 @@ uktv_consumer_checkpoint(struct uktv_consumer *c, const char *shard,
 	} else
 		return 0;
 	c->checkpoints++;
+	return 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static int
+stats_shard(void *arg, const struct uktv_shard_info *info,
+    enum uktv_sr_shard_state st, const struct uktv_position *pos,
+    long long behind)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+
+	json_object_object_add(o, "shard", json_object_new_string(info->shard_id));
+	json_object_object_add(o, "state",
+	    json_object_new_string(uktv_sr_shard_state_name(st)));
+	if (behind >= 0)
+		json_object_object_add(o, "lag_ms", json_object_new_int64(behind));
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static void
+add_int(struct json_object *o, const char *key, long long v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+struct json_object *
+uktv_consumer_stats_json(struct uktv_consumer *c, long reported)
+{
+	const struct uktv_streamreader_stats *s = uktv_streamreader_stats(c->reader);
+	const struct uktv_aws_stats *as = uktv_aws_stats(c->o.aws);
+	struct json_object *o = json_object_new_object(), *arr;
+	long long now = uktv_time_now_ms(), dt = now - c->stats_ms;
+	char ts[32];
+
+	if (dt <= 0)
+		dt = 1;
+	uktv_time_format(now, ts);
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	add_int(o, "records", (long long)s->records);
+	add_int(o, "bytes", (long long)s->bytes);
+	json_object_object_add(o, "records_per_s", json_object_new_double(
+	    (double)(s->records - c->stats_records) * 1000.0 / (double)dt));
+	json_object_object_add(o, "bytes_per_s", json_object_new_double(
+	    (double)(s->bytes - c->stats_bytes) * 1000.0 / (double)dt));
+	add_int(o, "get_records", (long long)s->calls);
+	add_int(o, "throttles", (long long)(s->throttles +
+	    (unsigned long long)as->throttles));
+	add_int(o, "retries", as->retries);
+	add_int(o, "expired_iterators", (long long)s->expired);
+	add_int(o, "checkpoints", c->checkpoints);
+	add_int(o, "reported", reported);
+	arr = json_object_new_array();
+	uktv_streamreader_shards(c->reader, stats_shard, arr);
+	json_object_object_add(o, "shards", arr);
+	c->stats_records = s->records;
+	c->stats_bytes = s->bytes;
+	c->stats_ms = now;
+	return o;
+}
+
+/* ------------------------------------------------------------ reset */
+
+static int
+reset_one(struct uktv_consumer *c, const char *shard,
+    const struct uktv_position *pos, long *n, struct uktv_error *err)
+{
+	if (uktv_checkpoint_write(c->o.ckdir, shard, pos, err) == -1)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+struct reset_walk {
+	struct uktv_consumer		*c;
+	const struct uktv_position	*pos;
+	long				*n;
+	struct uktv_error		*err;
+	int				 failed;
+};
+
+static int
+reset_file(const char *shard, const struct uktv_position *old, void *arg)
+{
+	struct reset_walk *w = arg;
+
+	if (reset_one(w->c, shard, w->pos, w->n, w->err) == -1) {
+		w->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Shards of the stream that have no file yet get one too. */
+static int
+reset_unlisted(struct uktv_consumer *c, const struct uktv_position *pos,
+    long *n, struct uktv_error *err)
+{
+	struct uktv_consumer_shards l;
+	struct uktv_position old;
+	int rc = 0;
+
+	if (uktv_consumer_list_shards(c->o.aws, c->o.backend, c->o.stream, &l,
+	    err) == -1)
+		return -1;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		if ((rc = uktv_checkpoint_read(c->o.ckdir, l.v[i].shard, &old,
+		    err)) == -1)
+			break;
+		rc = old.kind == UKTV_POS_NONE ?
+		    reset_one(c, l.v[i].shard, pos, n, err) : 0;
+	}
+	uktv_consumer_shards_free(&l);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+uktv_consumer_reset(struct uktv_consumer *c, const struct uktv_position *pos,
+    int force, long *n, struct uktv_error *err)
+{
+	struct reset_walk w = { c, pos, n, err, 0 };
+	struct uktv_error e;
+
+	*n = 0;
+	if (c->o.leases != NULL)
+		return uktv_leases_reset(c->o.leases, pos, force, err);
+	uktv_error_clear(&e);
+	if (uktv_checkpoint_lock(c->o.ckdir, &e) == -1) {
+		if (!force) {
+			*err = e;
+			return -1;
+		}
+		event(c, UKTV_CONSUMER_LOCK_FORCED, NULL, e.message);
+	}
+	if (uktv_checkpoint_list(c->o.ckdir, reset_file, &w, err) == -1 ||
+	    w.failed)
+		return -1;
+	if (c->o.stream != NULL)
+		return reset_unlisted(c, pos, n, err);
 	return 0;
 }

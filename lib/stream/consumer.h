@@ -54,8 +54,10 @@ enum uktv_consumer_event {
 	UKTV_CONSUMER_LEASE_LOST_CHECKPOINT, /* info: lost before its checkpoint */
 	UKTV_CONSUMER_SYNC_FAILED,	/* error: the lease table's shard list
 					 * could not be brought up to date */
-	UKTV_CONSUMER_TICK_FAILED	/* warning: a lease round failed for a
+	UKTV_CONSUMER_TICK_FAILED,	/* warning: a lease round failed for a
 					 * passing reason: tried again */
+	UKTV_CONSUMER_LOCK_FORCED	/* warning: reset while a reader holds
+					 * the positions (force) */
 };
 /* shard is NULL for the table-wide events; message is one line. */
 typedef void (*uktv_consumer_event_fn)(void *arg, enum uktv_consumer_event,
@@ -114,5 +116,25 @@ int	uktv_consumer_checkpoint(struct uktv_consumer *, const char *shard,
 	    const struct uktv_position *, struct uktv_error *);
 /* Checkpoints written so far. */
 long	uktv_consumer_checkpoints(const struct uktv_consumer *);
+
+/*
+ * The running figures of a --stats line (uktv-consume(1)): time, records,
+ * bytes and their rates since the last call, GetRecords calls, throttles,
+ * retries, expired iterators, checkpoints, the caller's reported count,
+ * and each shard's state and lag.  A new object: the caller may add its
+ * own figures, prints it and puts it.
+ */
+struct json_object;
+struct json_object *uktv_consumer_stats_json(struct uktv_consumer *,
+	    long reported);
+
+/*
+ * Sets every shard's stored position to pos (--reset-checkpoints): the
+ * lease table's, or each checkpoint file's and, with a stream, a file for
+ * each listed shard that has none.  A directory another reader holds is
+ * an error unless force (then UKTV_CONSUMER_LOCK_FORCED).  *n: files set.
+ */
+int	uktv_consumer_reset(struct uktv_consumer *, const struct uktv_position *,
+	    int force, long *n, struct uktv_error *);
 
 #endif
