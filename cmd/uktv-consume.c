@@ -24,6 +24,7 @@
 #include "lease.h"
 #include "log.h"
 #include "ndjson.h"
+#include "streamopt.h"
 #include "streamout.h"
 #include "streamreader.h"
 #include "toolopt.h"
@@ -171,27 +172,6 @@ static void __attribute__((noreturn))
 usage(const char *why)
 {
 	uktv_toolopt_usage(&to, why);
-}
-
-/* ------------------------------------------------------------ notes */
-
-static void
-on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
-{
-	switch (kind) {
-	case UKTV_SR_NOTE_TRIMMED:
-	case UKTV_SR_NOTE_KPL:
-		uktv_log_warn(&logger, "shard %s: %s", shard, msg);
-		break;
-	case UKTV_SR_NOTE_GONE:
-	case UKTV_SR_NOTE_EXPIRED:
-	case UKTV_SR_NOTE_THROTTLED:
-	case UKTV_SR_NOTE_RETRY:
-		uktv_log_info(&logger, "shard %s: %s", shard, msg);
-		break;
-	default:
-		uktv_log_debug(&logger, "shard %s: %s", shard, msg);
-	}
 }
 
 /* Lists the stream's shards into l (dies on failure). */
@@ -794,6 +774,8 @@ open_stores(struct args *a, struct ctx *c)
 	co.at_shard = c->at_shard;
 	co.at_pos = c->at_pos;
 	co.event = on_event;
+	co.note = uktv_streamopt_note;
+	co.arg = &logger;
 	if ((c->cons = uktv_consumer_new(&co, &e)) == NULL)
 		uktv_log_die(&logger, &e);
 }
@@ -864,7 +846,7 @@ start_reader(struct args *a, struct ctx *c)
 	if (!c->no_output)
 		ro.watch_fd = STDOUT_FILENO;
 	ro.claim = uktv_consumer_claim;
-	ro.note = on_note;
+	ro.note = uktv_consumer_note;
 	ro.arg = c->cons;
 	uktv_error_clear(&e);
 	if ((c->reader = uktv_streamreader_new(c->aws, &ro, &e)) == NULL)
@@ -955,14 +937,8 @@ finish(struct ctx *c)
 	c->dead = NULL;
 	if (c->statsfp != NULL && c->statsfp != stderr)
 		fclose(c->statsfp);
-	if (uktv_stop_signal)
-		return 128 + uktv_stop_signal;
-	/* As `tail -f | head`: silent, what was written is checkpointed. */
-	if (c->closed)
-		return UKTV_EXIT_PIPE;
-	if (enrich_rc != 0)
-		return enrich_rc;
-	return c->bad > 0 ? 1 : 0;
+	return uktv_streamopt_exit(c->closed, enrich_rc != 0 ? enrich_rc :
+	    c->bad > 0);
 }
 
 int

@@ -26,6 +26,7 @@
 #include "ndjson.h"
 #include "notify.h"
 #include "prefs.h"
+#include "streamopt.h"
 #include "streamreader.h"
 #include "toolopt.h"
 #include "webhook.h"
@@ -572,24 +573,6 @@ prefs_tick(struct ctx *c)
 /* ------------------------------------------------------------ the stream */
 
 static void
-on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
-{
-	switch (kind) {
-	case UKTV_SR_NOTE_TRIMMED:
-		uktv_log_warn(&logger, "shard %s: %s", shard, msg);
-		break;
-	case UKTV_SR_NOTE_GONE:
-	case UKTV_SR_NOTE_EXPIRED:
-	case UKTV_SR_NOTE_THROTTLED:
-	case UKTV_SR_NOTE_RETRY:
-		uktv_log_info(&logger, "shard %s: %s", shard, msg);
-		break;
-	default:
-		uktv_log_debug(&logger, "shard %s: %s", shard, msg);
-	}
-}
-
-static void
 checkpoint(struct ctx *c, const char *shard, const struct uktv_position *pos)
 {
 	struct uktv_error e;
@@ -651,7 +634,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 	 * reader went away. */
 	o.watch_fd = STDOUT_FILENO;
 	o.claim = uktv_consumer_claim;
-	o.note = on_note;
+	o.note = uktv_consumer_note;
 	o.arg = c->cons;
 	if ((r = uktv_streamreader_new(c->aws, &o, &e)) == NULL)
 		uktv_log_die(&logger, &e);
@@ -734,213 +717,235 @@ open_webhook(struct ctx *c, const char *url,
 		uktv_log_die(&logger, &e);
 }
 
-int
-main(int argc, char *argv[])
+/* ------------------------------------------------------------ options */
+
+/* What the options say, beyond what the loop keeps in ctx. */
+struct args {
+	const char	*records_from, *ckpath, *from, *webhook, *secret_file;
+	const char	*digest;
+	long		 poll_ms;
+	long long	 period;
+	int		 to_end, flush, attempts;
+};
+
+static void
+bad_value(const char *fmt, const char *arg)
 {
-	struct ctx c;
-	struct uktv_consumer_opts co = { 0 };
-	struct uktv_error e;
-	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
-	const char *webhook = NULL, *secret_file = NULL, *digest = NULL;
-	long poll_ms = 0;
-	long long period = 0, v;
-	int ch, to_end = 0, flush = 0, attempts = 0;
 	char why[256];
 
-	memset(&c, 0, sizeof(c));
-	uktv_prefs_set_init(&c.prefs);
-	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
-	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
+	snprintf(why, sizeof(why), fmt, arg);
+	usage(why);
+}
+
+static void
+set_option(struct args *a, struct ctx *c, int ch, const char *arg)
+{
+	long long v;
+
+	switch (ch) {
+	case 't': c->table = arg; break;
+	case 'e': a->to_end = 1; break;
+	case OPT_RECORDS_FROM: a->records_from = arg; break;
+	case OPT_PREFS_FROM: c->prefs_from = arg; break;
+	case OPT_PREFS_REFRESH:
+		c->prefs_refresh_ms = uktv_toolopt_seconds(&to, "--prefs-refresh",
+		    arg, 1);
+		break;
+	case OPT_CHECKPOINT: a->ckpath = arg; break;
+	case OPT_FROM: a->from = arg; break;
+	case OPT_POLL:
+		a->poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", arg, 1);
+		break;
+	case OPT_WEBHOOK: a->webhook = arg; break;
+	case OPT_WEBHOOK_SECRET_FILE: a->secret_file = arg; break;
+	case OPT_WEBHOOK_ATTEMPTS:
+		if (uktv_parse_uint(arg, 1, 20, &v) == -1)
+			bad_value("--webhook-attempts takes 1 to 20, not '%s'", arg);
+		a->attempts = (int)v;
+		break;
+	case OPT_DEAD_LETTER: c->dead_path = arg; break;
+	case OPT_DIGEST:
+		if (uktv_digest_parse_period(arg, &a->period) == -1)
+			bad_value("--digest takes a period of 1s to 31d (30s, 15m, "
+			    "1h, 1d), not '%s'", arg);
+		a->digest = arg;
+		break;
+	case OPT_FLUSH_DIGESTS: a->flush = 1; break;
+	case OPT_MAX_LINE:
+		if (uktv_parse_size(arg, &c->max_line) == -1 ||
+		    c->max_line < 2 || c->max_line > ((size_t)1 << 30))
+			bad_value("--max-line takes 2 bytes to 1G, not '%s'", arg);
+		break;
+	}
+}
+
+/* The options' one block of checks. */
+static void
+check_args(struct args *a, struct ctx *c)
+{
+	if (a->digest != NULL && a->ckpath == NULL)
+		usage("--digest needs --checkpoint DIR (the spool is kept there)");
+	if (a->flush && a->digest == NULL)
+		usage("--flush-digests needs --digest PERIOD");
+	if ((a->secret_file != NULL || a->attempts > 0) && a->webhook == NULL)
+		usage("--webhook-secret-file and --webhook-attempts need "
+		    "--webhook URL");
+	if (a->records_from != NULL && c->prefs_from != NULL &&
+	    strcmp(a->records_from, "-") == 0 && strcmp(c->prefs_from, "-") == 0)
+		usage("--records-from and --prefs-from cannot both be stdin");
+	if (a->records_from != NULL && a->from != NULL)
+		usage("--from is for the stream, not --records-from");
+	if (a->from == NULL)
+		uktv_position_set(&c->start, UKTV_POS_LATEST);
+	else if (uktv_position_parse(a->from, uktv_time_now_ms(), &c->start) ==
+	    -1 || c->start.kind == UKTV_POS_SHARD_END)
+		bad_value("--from takes latest, trim-horizon or "
+		    "at-timestamp=TIME, not '%s'", a->from);
+	c->table = uktv_toolopt_table(&to, c->table);
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
+{
+	int ch;
+
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:e", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			c.table = optarg;
-			break;
-		case 'e':
-			to_end = 1;
-			break;
-		case OPT_RECORDS_FROM:
-			records_from = optarg;
-			break;
-		case OPT_PREFS_FROM:
-			c.prefs_from = optarg;
-			break;
-		case OPT_PREFS_REFRESH:
-			c.prefs_refresh_ms = uktv_toolopt_seconds(&to, "--prefs-refresh", optarg, 1);
-			break;
-		case OPT_CHECKPOINT:
-			ckpath = optarg;
-			break;
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_POLL:
-			poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", optarg, 1);
-			break;
-		case OPT_WEBHOOK:
-			webhook = optarg;
-			break;
-		case OPT_WEBHOOK_SECRET_FILE:
-			secret_file = optarg;
-			break;
-		case OPT_WEBHOOK_ATTEMPTS:
-			if (uktv_parse_uint(optarg, 1, 20, &v) == -1) {
-				snprintf(why, sizeof(why), "--webhook-attempts "
-				    "takes 1 to 20, not '%s'", optarg);
-				usage(why);
-			}
-			attempts = (int)v;
-			break;
-		case OPT_DEAD_LETTER:
-			c.dead_path = optarg;
-			break;
-		case OPT_DIGEST:
-			if (uktv_digest_parse_period(optarg, &period) == -1) {
-				snprintf(why, sizeof(why), "--digest takes a period "
-				    "of 1s to 31d (30s, 15m, 1h, 1d), not '%s'",
-				    optarg);
-				usage(why);
-			}
-			digest = optarg;
-			break;
-		case OPT_FLUSH_DIGESTS:
-			flush = 1;
-			break;
-		case OPT_MAX_LINE:
-			if (uktv_parse_size(optarg, &c.max_line) == -1 ||
-			    c.max_line < 2 || c.max_line > ((size_t)1 << 30)) {
-				snprintf(why, sizeof(why), "--max-line takes 2 "
-				    "bytes to 1G, not '%s'", optarg);
-				usage(why);
-			}
-			break;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0) {
-		snprintf(why, sizeof(why), "unexpected argument '%s'", argv[0]);
-		usage(why);
-	}
-	if (digest != NULL && ckpath == NULL)
-		usage("--digest needs --checkpoint DIR (the spool is kept there)");
-	if (flush && digest == NULL)
-		usage("--flush-digests needs --digest PERIOD");
-	if ((secret_file != NULL || attempts > 0) && webhook == NULL)
-		usage("--webhook-secret-file and --webhook-attempts need --webhook URL");
-	if (records_from != NULL && c.prefs_from != NULL &&
-	    strcmp(records_from, "-") == 0 && strcmp(c.prefs_from, "-") == 0)
-		usage("--records-from and --prefs-from cannot both be stdin");
-	if (records_from != NULL && from != NULL)
-		usage("--from is for the stream, not --records-from");
-	if (from == NULL)
-		uktv_position_set(&c.start, UKTV_POS_LATEST);
-	else if (uktv_position_parse(from, uktv_time_now_ms(), &c.start) == -1 ||
-	    c.start.kind == UKTV_POS_SHARD_END) {
-		snprintf(why, sizeof(why), "--from takes latest, trim-horizon or "
-		    "at-timestamp=TIME, not '%s'", from);
-		usage(why);
-	}
-	c.table = uktv_toolopt_table(&to, c.table);
+	    NULL)) != -1)
+		set_option(a, c, ch, optarg);
+	if (optind < argc)
+		bad_value("unexpected argument '%s'", argv[optind]);
+	check_args(a, c);
+}
 
+/* ------------------------------------------------------------ set-up */
+
+/* AWS (unless records and preferences both come from files), the
+ * positions, the digest spool, the dead letters, the webhook, the
+ * preferences: all before the first record. */
+static void
+open_all(struct args *a, struct ctx *c)
+{
+	struct uktv_consumer_opts co = { 0 };
+	struct uktv_error e;
+
+	if (a->records_from == NULL || c->prefs_from == NULL) {
+		c->aws = uktv_toolopt_aws(&to);
+		uktv_toolopt_need_table(&to, c->aws);
+	}
+	uktv_error_clear(&e);
+	if (a->ckpath != NULL &&
+	    (c->ckdir = uktv_checkpoint_open(a->ckpath, 1, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (a->digest != NULL) {
+		if ((c->digest = uktv_digest_open(a->ckpath, a->period, &e)) == NULL)
+			uktv_log_die(&logger, &e);
+		if (uktv_digest_damaged(c->digest) > 0)
+			uktv_log_warn(&logger, "%s: %lu line%s that are not "
+			    "spooled notifications (left there)",
+			    uktv_digest_path(c->digest), uktv_digest_damaged(c->digest),
+			    uktv_digest_damaged(c->digest) == 1 ? "" : "s");
+	}
+	if (c->dead_path != NULL &&
+	    (c->dead = uktv_deadletter_open(c->dead_path, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	co.ckdir = c->ckdir;
+	co.note = uktv_streamopt_note;
+	co.arg = &logger;
+	if ((c->cons = uktv_consumer_new(&co, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (a->webhook != NULL)
+		open_webhook(c, a->webhook, a->secret_file, a->attempts);
+	if (c->prefs_from != NULL)
+		prefs_load_file(c);
+	else {
+		prefs_load_table(c, 1);
+		c->prefs_at = uktv_time_now_ms() + c->prefs_refresh_ms;
+	}
+}
+
+/* ------------------------------------------------------------ modes */
+
+static void
+records_from(struct ctx *c, const char *path)
+{
+	FILE *fp = stdin;
+
+	if (strcmp(path, "-") != 0 && (fp = fopen(path, "re")) == NULL)
+		uktv_log_fatal_errno(&logger, errno == ENOENT ? EX_NOINPUT :
+		    EX_IOERR, errno, "%s", path);
+	read_records(c, fp);
+	if (fflush(stdout) == EOF)
+		stdout_failed(c);
+	spool_sync(c);
+	if (fp != stdin)
+		fclose(fp);
+}
+
+/* The end of a run: digests due, what failed, the exit code. */
+static int
+finish(struct ctx *c, int flush)
+{
+	struct uktv_error e;
+
+	/* Digests whose period ended go out; with --flush-digests every
+	 * pending one (the others stay spooled for the next run). */
+	if (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal)
+		digest_tick(c, flush);
+	if (fflush(stdout) == EOF)
+		stdout_failed(c);
+	report_failures(c);
+	if (c->fatal.kind != UKTV_ERR_NONE && !c->closed)
+		uktv_log_error(&logger, &c->fatal);
+	if (c->bad > 0 || c->dead_count > 0)
+		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
+		    c->bad, c->bad == 1 ? "" : "s", c->dead_count);
+	uktv_log_info(&logger, "%llu record%s read, %llu line%s out",
+	    c->records, c->records == 1 ? "" : "s", c->notes,
+	    c->notes == 1 ? "" : "s");
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(c->dead, &e) == -1 &&
+	    c->fatal.kind == UKTV_ERR_NONE) {
+		uktv_log_error(&logger, &e);
+		c->fatal.kind = UKTV_ERR_IO;
+	}
+	c->dead = NULL;
+	/* Stopped by a signal: what was in hand was finished or
+	 * dead-lettered, and a delivery cut short is not a failure. */
+	return uktv_streamopt_exit(c->closed, c->fatal.kind != UKTV_ERR_NONE ?
+	    uktv_error_exit_code(&c->fatal) : c->bad > 0 || c->dead_count > 0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args a;
+	struct ctx c;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	uktv_prefs_set_init(&c.prefs);
+	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
+	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
+	parse_args(argc, argv, &a, &c);
 	uktv_log_init(&logger, PROG, to.verbosity);
 	uktv_toolopt_catch_stop();
 	uktv_ndjson_writer_init(&c.out, stdout);
-
-	/* With records and preferences from files: no AWS at all. */
-	if (records_from == NULL || c.prefs_from == NULL) {
-		c.aws = uktv_toolopt_aws(&to);
-		uktv_toolopt_need_table(&to, c.aws);
-	}
-	if (ckpath != NULL) {
-		uktv_error_clear(&e);
-		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
-			uktv_log_die(&logger, &e);
-	}
-	if (digest != NULL) {
-		uktv_error_clear(&e);
-		if ((c.digest = uktv_digest_open(ckpath, period, &e)) == NULL)
-			uktv_log_die(&logger, &e);
-		if (uktv_digest_damaged(c.digest) > 0)
-			uktv_log_warn(&logger, "%s: %lu line%s that are not "
-			    "spooled notifications (left there)",
-			    uktv_digest_path(c.digest), uktv_digest_damaged(c.digest),
-			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
-	}
-	uktv_error_clear(&e);
-	if (c.dead_path != NULL &&
-	    (c.dead = uktv_deadletter_open(c.dead_path, &e)) == NULL)
-		uktv_log_die(&logger, &e);
-	co.ckdir = c.ckdir;
-	if ((c.cons = uktv_consumer_new(&co, &e)) == NULL)
-		uktv_log_die(&logger, &e);
-	if (webhook != NULL)
-		open_webhook(&c, webhook, secret_file, attempts);
-
-	if (c.prefs_from != NULL)
-		prefs_load_file(&c);
-	else {
-		prefs_load_table(&c, 1);
-		c.prefs_at = uktv_time_now_ms() + c.prefs_refresh_ms;
-	}
-
-	if (records_from != NULL) {
-		FILE *fp = stdin;
-
-		if (strcmp(records_from, "-") != 0 &&
-		    (fp = fopen(records_from, "re")) == NULL) {
-			uktv_log_errno(&logger, errno, "%s", records_from);
-			exit(errno == ENOENT ? EX_NOINPUT : EX_IOERR);
-		}
-		read_records(&c, fp);
-		if (fflush(stdout) == EOF)
-			stdout_failed(&c);
-		spool_sync(&c);
-		if (fp != stdin)
-			fclose(fp);
-	} else
-		follow(&c, to_end, poll_ms);
-
-	/* The end: digests whose period ended go out; with --flush-digests
-	 * every pending one (the others stay spooled for the next run). */
-	if (c.fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal)
-		digest_tick(&c, flush);
-	if (fflush(stdout) == EOF)
-		stdout_failed(&c);
-
-	report_failures(&c);
-	if (c.fatal.kind != UKTV_ERR_NONE && !c.closed)
-		uktv_log_error(&logger, &c.fatal);
-	if (c.bad > 0 || c.dead_count > 0)
-		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
-		    c.bad, c.bad == 1 ? "" : "s", c.dead_count);
-	uktv_log_info(&logger, "%llu record%s read, %llu line%s out",
-	    c.records, c.records == 1 ? "" : "s", c.notes,
-	    c.notes == 1 ? "" : "s");
+	open_all(&a, &c);
+	if (a.records_from != NULL)
+		records_from(&c, a.records_from);
+	else
+		follow(&c, a.to_end, a.poll_ms);
+	rc = finish(&c, a.flush);
 	uktv_webhook_free(c.hook);
 	uktv_http_free(c.own_http);
-	uktv_error_clear(&e);
-	if (uktv_deadletter_close(c.dead, &e) == -1 &&
-	    c.fatal.kind == UKTV_ERR_NONE) {
-		uktv_log_error(&logger, &e);
-		c.fatal.kind = UKTV_ERR_IO;
-	}
-	uktv_consumer_free(c.cons);
 	uktv_digest_close(c.digest);
+	uktv_consumer_free(c.cons);
 	uktv_checkpoint_close(c.ckdir);
 	uktv_prefs_set_free(&c.prefs);
 	uktv_aws_free(c.aws);
-	/* Stopped by a signal: what was in hand was finished or
-	 * dead-lettered, and a delivery cut short is not a failure. */
-	if (uktv_stop_signal)
-		return 128 + uktv_stop_signal;
-	if (c.closed)
-		return UKTV_EXIT_PIPE;
-	if (c.fatal.kind != UKTV_ERR_NONE)
-		return uktv_error_exit_code(&c.fatal);
-	return c.bad > 0 || c.dead_count > 0 ? 1 : 0;
+	return rc;
 }

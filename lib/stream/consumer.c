@@ -145,6 +145,16 @@ event(struct uktv_consumer *c, enum uktv_consumer_event ev, const char *shard,
 		c->o.event(c->o.arg, ev, shard, msg);
 }
 
+void
+uktv_consumer_note(void *arg, enum uktv_sr_note kind, const char *shard,
+    const char *msg)
+{
+	struct uktv_consumer *c = arg;
+
+	if (c->o.note != NULL)
+		c->o.note(c->o.arg, kind, shard, msg);
+}
+
 /* ------------------------------------------------------------ claims */
 
 static int

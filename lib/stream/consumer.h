@@ -74,7 +74,9 @@ struct uktv_consumer_opts {
 	const char			*at_shard;
 	struct uktv_position		 at_pos;
 	uktv_consumer_event_fn		 event;
-	void				*arg;
+	/* The reader's notes, passed on by uktv_consumer_note. */
+	uktv_sr_note_fn			 note;
+	void				*arg;		/* of event and note */
 };
 
 struct uktv_consumer;
@@ -86,6 +88,10 @@ void	uktv_consumer_free(struct uktv_consumer *);
 void	uktv_consumer_set_reader(struct uktv_consumer *,
 	    struct uktv_streamreader *);
 
+/* The reader's note hook (uktv_sr_note_fn; arg: the consumer): passes
+ * the note on to opts.note, since the reader has one arg for both hooks. */
+void	uktv_consumer_note(void *arg, enum uktv_sr_note, const char *shard,
+	    const char *message);
 /* The claim hook (uktv_sr_claim_fn) for a reader: arg is the consumer. */
 int	uktv_consumer_claim(void *arg, const struct uktv_shard_info *,
 	    struct uktv_position *pos, struct uktv_error *err);

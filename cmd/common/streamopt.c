@@ -1,0 +1,35 @@
+/* streamopt.c: see streamopt.h. */
+#include "streamopt.h"
+#include "toolopt.h"
+
+void
+uktv_streamopt_note(void *arg, enum uktv_sr_note kind, const char *shard,
+    const char *msg)
+{
+	struct uktv_log *lg = arg;
+
+	switch (kind) {
+	case UKTV_SR_NOTE_TRIMMED:
+	case UKTV_SR_NOTE_KPL:
+		uktv_log_warn(lg, "shard %s: %s", shard, msg);
+		break;
+	case UKTV_SR_NOTE_GONE:
+	case UKTV_SR_NOTE_EXPIRED:
+	case UKTV_SR_NOTE_THROTTLED:
+	case UKTV_SR_NOTE_RETRY:
+		uktv_log_info(lg, "shard %s: %s", shard, msg);
+		break;
+	default:
+		uktv_log_debug(lg, "shard %s: %s", shard, msg);
+	}
+}
+
+int
+uktv_streamopt_exit(int closed, int status)
+{
+	if (uktv_stop_signal)
+		return 128 + uktv_stop_signal;
+	if (closed)
+		return UKTV_EXIT_PIPE;
+	return status;
+}
