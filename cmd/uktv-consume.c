@@ -600,15 +600,6 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 	}
 }
 
-static void
-bad_value(const char *fmt, const char *arg)
-{
-	char why[256];
-
-	snprintf(why, sizeof(why), fmt, arg);
-	usage(why);
-}
-
 /* --from, --until and --reset-checkpoints: positions and times. */
 static void
 parse_positions(struct args *a, struct ctx *c, long long now)
@@ -626,15 +617,15 @@ parse_positions(struct args *a, struct ctx *c, long long now)
 		c->at_pos.inclusive = 1;
 	} else if (a->from_arg != NULL && (uktv_position_parse(a->from_arg, now,
 	    &a->from) == -1 || a->from.kind == UKTV_POS_SHARD_END))
-		bad_value("--from takes trim-horizon, latest, at-timestamp=TIME "
+		uktv_streamopt_usagef(&to, "--from takes trim-horizon, latest, at-timestamp=TIME "
 		    "or at-sequence=SHARD:SEQ, not '%s'", a->from_arg);
 	if (a->until_arg != NULL &&
 	    uktv_time_parse(a->until_arg, now, &a->until_ms) == -1)
-		bad_value("--until takes an ISO 8601 time or a relative one such "
+		uktv_streamopt_usagef(&to, "--until takes an ISO 8601 time or a relative one such "
 		    "as -1h, not '%s'", a->until_arg);
 	if (a->reset_arg != NULL && (uktv_position_parse(a->reset_arg, now,
 	    &a->reset_pos) == -1 || a->reset_pos.kind == UKTV_POS_SHARD_END))
-		bad_value("--reset-checkpoints takes trim-horizon, latest or "
+		uktv_streamopt_usagef(&to, "--reset-checkpoints takes trim-horizon, latest or "
 		    "at-timestamp=TIME, not '%s'", a->reset_arg);
 }
 
@@ -703,7 +694,7 @@ parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
 		}
 	}
 	if (optind < argc)
-		bad_value("unexpected argument '%s'", argv[optind]);
+		uktv_streamopt_usagef(&to, "unexpected argument '%s'", argv[optind]);
 	uktv_log_init(&logger, PROG, to.verbosity);
 	check_args(a, c);
 	parse_positions(a, c, uktv_time_now_ms());

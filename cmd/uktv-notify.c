@@ -104,15 +104,8 @@ struct ctx {
 	unsigned long long		 notes;
 	unsigned long			 bad;		/* records, lines reported */
 	unsigned long			 dead_count;	/* dead-lettered */
-	/* Deliveries that failed since the last report, one entry per
-	 * kind: a dead webhook fails every notification the same way, and
-	 * one line per notification would bury the stderr of the run. */
-	struct {
-		char		 code[32];
-		char		 message[sizeof(((struct uktv_error *)0)->message)];
-		unsigned long	 n;
-	}				 fails[8];
-	size_t				 nfails;
+	/* Deliveries that failed since the last report, by kind. */
+	struct uktv_dead_tally		 fails;
 	struct uktv_error		 fatal;		/* stop: kind set */
 	int				 closed;	/* stdout's reader went away
 							 * (fatal holds a marker) */
@@ -246,39 +239,16 @@ dead_letter(struct ctx *c, const char *text, const char *code,
 		set_fatal(c, &e);
 }
 
-static void
-tally_failure(struct ctx *c, const char *code, const char *message)
-{
-	size_t i, last = sizeof(c->fails) / sizeof(c->fails[0]) - 1;
-
-	for (i = 0; i < c->nfails; i++)
-		if (strcmp(c->fails[i].code, code) == 0 &&
-		    strcmp(c->fails[i].message, message) == 0)
-			break;
-	if (i == c->nfails) {
-		if (i > last) {
-			/* Kinds past the table's room go with its last. */
-			i = last;
-		} else {
-			strlcpy(c->fails[i].code, code, sizeof(c->fails[i].code));
-			strlcpy(c->fails[i].message, message,
-			    sizeof(c->fails[i].message));
-			c->nfails++;
-		}
-	}
-	c->fails[i].n++;
-}
-
 /* One line per kind of failed delivery since the last report. */
 static void
 report_failures(struct ctx *c)
 {
-	for (size_t i = 0; i < c->nfails; i++)
+	for (size_t i = 0; i < c->fails.n; i++)
 		uktv_log_warn(&logger, "%lu notification%s not delivered (%s: "
-		    "%s): dead-lettered to %s", c->fails[i].n,
-		    c->fails[i].n == 1 ? "" : "s", c->fails[i].code,
-		    c->fails[i].message, c->dead_path);
-	c->nfails = 0;
+		    "%s): dead-lettered to %s", c->fails.kind[i].n,
+		    c->fails.kind[i].n == 1 ? "" : "s", c->fails.kind[i].code,
+		    c->fails.kind[i].message, c->dead_path);
+	c->fails.n = 0;
 }
 
 /*
@@ -325,7 +295,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 	    "webhook_refused";
 	dead_letter(c, text, code, e.message, w);
 	c->dead_count++;
-	tally_failure(c, code, e.message);
+	uktv_dead_tally_add(&c->fails, code, e.message);
 	return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
 }
 
@@ -729,15 +699,6 @@ struct args {
 };
 
 static void
-bad_value(const char *fmt, const char *arg)
-{
-	char why[256];
-
-	snprintf(why, sizeof(why), fmt, arg);
-	usage(why);
-}
-
-static void
 set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 {
 	long long v;
@@ -760,13 +721,13 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 	case OPT_WEBHOOK_SECRET_FILE: a->secret_file = arg; break;
 	case OPT_WEBHOOK_ATTEMPTS:
 		if (uktv_parse_uint(arg, 1, 20, &v) == -1)
-			bad_value("--webhook-attempts takes 1 to 20, not '%s'", arg);
+			uktv_streamopt_usagef(&to, "--webhook-attempts takes 1 to 20, not '%s'", arg);
 		a->attempts = (int)v;
 		break;
 	case OPT_DEAD_LETTER: c->dead_path = arg; break;
 	case OPT_DIGEST:
 		if (uktv_digest_parse_period(arg, &a->period) == -1)
-			bad_value("--digest takes a period of 1s to 31d (30s, 15m, "
+			uktv_streamopt_usagef(&to, "--digest takes a period of 1s to 31d (30s, 15m, "
 			    "1h, 1d), not '%s'", arg);
 		a->digest = arg;
 		break;
@@ -774,7 +735,7 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 	case OPT_MAX_LINE:
 		if (uktv_parse_size(arg, &c->max_line) == -1 ||
 		    c->max_line < 2 || c->max_line > ((size_t)1 << 30))
-			bad_value("--max-line takes 2 bytes to 1G, not '%s'", arg);
+			uktv_streamopt_usagef(&to, "--max-line takes 2 bytes to 1G, not '%s'", arg);
 		break;
 	}
 }
@@ -799,7 +760,7 @@ check_args(struct args *a, struct ctx *c)
 		uktv_position_set(&c->start, UKTV_POS_LATEST);
 	else if (uktv_position_parse(a->from, uktv_time_now_ms(), &c->start) ==
 	    -1 || c->start.kind == UKTV_POS_SHARD_END)
-		bad_value("--from takes latest, trim-horizon or "
+		uktv_streamopt_usagef(&to, "--from takes latest, trim-horizon or "
 		    "at-timestamp=TIME, not '%s'", a->from);
 	c->table = uktv_toolopt_table(&to, c->table);
 }
@@ -816,7 +777,7 @@ parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
 	    NULL)) != -1)
 		set_option(a, c, ch, optarg);
 	if (optind < argc)
-		bad_value("unexpected argument '%s'", argv[optind]);
+		uktv_streamopt_usagef(&to, "unexpected argument '%s'", argv[optind]);
 	check_args(a, c);
 }
 

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "ndjson.h"
 #include "recordline.h"
+#include "streamopt.h"
 #include "toolopt.h"
 
 #define PROG	"uktv-publish"
@@ -464,15 +465,6 @@ struct args {
 };
 
 static void
-bad_value(const char *fmt, const char *arg)
-{
-	char why[300];
-
-	snprintf(why, sizeof(why), fmt, arg);
-	usage(why);
-}
-
-static void
 set_option(struct args *a, struct publisher *pb, int ch, const char *arg)
 {
 	long long n;
@@ -486,13 +478,13 @@ set_option(struct args *a, struct publisher *pb, int ch, const char *arg)
 	case OPT_STRICT_ORDER: pb->strict_order = 1; break;
 	case OPT_MAX_RATE:
 		if (uktv_parse_uint(arg, 1, 1000000, &n) == -1)
-			bad_value("--max-rate takes records per second from 1 to "
+			uktv_streamopt_usagef(&to, "--max-rate takes records per second from 1 to "
 			    "1000000, not '%s'", arg);
 		a->bopts.max_rate = (double)n;
 		break;
 	case OPT_RECORD_ATTEMPTS:
 		if (uktv_parse_uint(arg, 1, 100, &n) == -1)
-			bad_value("--record-attempts takes a number from 1 to 100, "
+			uktv_streamopt_usagef(&to, "--record-attempts takes a number from 1 to 100, "
 			    "not '%s'", arg);
 		a->bopts.max_attempts = (int)n;
 		break;
@@ -514,7 +506,7 @@ parse_args(int argc, char *argv[], struct args *a, struct publisher *pb)
 	    NULL)) != -1)
 		set_option(a, pb, ch, optarg);
 	if (optind < argc)
-		bad_value("unexpected argument '%s': records come on stdin",
+		uktv_streamopt_usagef(&to, "unexpected argument '%s': records come on stdin",
 		    argv[optind]);
 	if ((a->stream.name == NULL) == (a->stream.arn == NULL))
 		usage(a->stream.name == NULL ? "name the stream with -s or "
@@ -525,10 +517,10 @@ parse_args(int argc, char *argv[], struct args *a, struct publisher *pb)
 	a->ro.max_line = MAX_LINE;
 	if ((pb->rl = uktv_recordline_new(&a->ro, &bad)) == NULL) {
 		if (bad == UKTV_RECORDLINE_BAD_KEY_PATH)
-			bad_value("-k takes a path such as .payload.id, not '%s'",
+			uktv_streamopt_usagef(&to, "-k takes a path such as .payload.id, not '%s'",
 			    a->ro.key_path);
 		if (bad == UKTV_RECORDLINE_BAD_HASH_PATH)
-			bad_value("--explicit-hash-key takes a path such as "
+			uktv_streamopt_usagef(&to, "--explicit-hash-key takes a path such as "
 			    ".hash_key, not '%s'", a->ro.hash_key_path);
 		uktv_log_fatal(&pb->log, EX_OSERR, "out of memory");
 	}

@@ -1,4 +1,7 @@
 /* streamopt.c: see streamopt.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "streamopt.h"
 #include "toolopt.h"
 
@@ -32,4 +35,16 @@ uktv_streamopt_exit(int closed, int status)
 	if (closed)
 		return UKTV_EXIT_PIPE;
 	return status;
+}
+
+void
+uktv_streamopt_usagef(const struct uktv_toolopt *to, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	uktv_toolopt_usage(to, why);
 }

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "streamreader.h"
+#include "toolopt.h"
 
 /*
  * A uktv_sr_note_fn (arg: struct uktv_log *): a trimmed position or a bad
@@ -23,5 +24,10 @@ void	uktv_streamopt_note(void *arg, enum uktv_sr_note, const char *shard,
  * -f | head`: silently, what was written is checkpointed), else status.
  */
 int	uktv_streamopt_exit(int closed, int status);
+
+/* A usage error whose reason is formatted ("--x takes ..., not '%s'"):
+ * uktv_toolopt_usage with the text. */
+void	uktv_streamopt_usagef(const struct uktv_toolopt *, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
 
 #endif

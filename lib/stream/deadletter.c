@@ -236,3 +236,23 @@ uktv_deadletter_record(struct uktv_deadletter *d,
 	e.sub_sequence = r->sub_sequence;
 	return uktv_deadletter_put(d, &e, err);
 }
+
+void
+uktv_dead_tally_add(struct uktv_dead_tally *t, const char *code,
+    const char *message)
+{
+	size_t i, last = UKTV_DEAD_TALLY_KINDS - 1;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->kind[i].code, code) == 0 &&
+		    strcmp(t->kind[i].message, message) == 0)
+			break;
+	if (i == t->n && i > last)
+		i = last;
+	else if (i == t->n) {
+		strlcpy(t->kind[i].code, code, sizeof(t->kind[i].code));
+		strlcpy(t->kind[i].message, message, sizeof(t->kind[i].message));
+		t->n++;
+	}
+	t->kind[i].n++;
+}

@@ -55,4 +55,21 @@ int	uktv_deadletter_record(struct uktv_deadletter *,
 	    const struct uktv_stream_record *, const char *error,
 	    const char *message, struct uktv_error *);
 
+/*
+ * Failures counted by kind (code and message), for one report line per
+ * kind instead of one per record: a dead webhook fails every notification
+ * the same way.  Kinds past the table's room count with its last.
+ */
+#define UKTV_DEAD_TALLY_KINDS	8
+struct uktv_dead_tally {
+	struct {
+		char		 code[32];
+		char		 message[512];
+		unsigned long	 n;
+	}	 kind[UKTV_DEAD_TALLY_KINDS];
+	size_t	 n;
+};
+void	uktv_dead_tally_add(struct uktv_dead_tally *, const char *code,
+	    const char *message);
+
 #endif

@@ -108,6 +108,29 @@ test_open_fails_early(void)
 	CHECK_INT(uktv_deadletter_close(NULL, &e), 0);
 }
 
+static void
+test_tally(void)
+{
+	struct uktv_dead_tally t;
+	char code[16];
+
+	memset(&t, 0, sizeof(t));
+	uktv_dead_tally_add(&t, "webhook_refused", "HTTP 500");
+	uktv_dead_tally_add(&t, "webhook_refused", "HTTP 500");
+	uktv_dead_tally_add(&t, "webhook_refused", "HTTP 404");
+	CHECK_INT(t.n, 2);
+	CHECK_INT(t.kind[0].n, 2);
+	CHECK_INT(t.kind[1].n, 1);
+	/* Past the room: counted with the last kind. */
+	for (int i = 0; i < 10; i++) {
+		snprintf(code, sizeof(code), "c%d", i);
+		uktv_dead_tally_add(&t, code, "m");
+	}
+	CHECK_INT(t.n, UKTV_DEAD_TALLY_KINDS);
+	CHECK_STR(t.kind[UKTV_DEAD_TALLY_KINDS - 1].code, "c5");
+	CHECK_INT(t.kind[UKTV_DEAD_TALLY_KINDS - 1].n, 5);
+}
+
 int
 main(void)
 {
@@ -120,6 +143,7 @@ main(void)
 		return 2;
 	RUN(test_lines);
 	RUN(test_open_fails_early);
+	RUN(test_tally);
 	rc = UNIT_DONE();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
