@@ -836,13 +836,9 @@ start_reader(struct args *a, struct ctx *c)
 	 * went away while it waits. */
 	if (!c->no_output)
 		ro.watch_fd = STDOUT_FILENO;
-	ro.claim = uktv_consumer_claim;
-	ro.note = uktv_consumer_note;
-	ro.arg = c->cons;
 	uktv_error_clear(&e);
-	if ((c->reader = uktv_streamreader_new(c->aws, &ro, &e)) == NULL)
+	if ((c->reader = uktv_consumer_reader(c->cons, &ro, &e)) == NULL)
 		uktv_log_die(&logger, &e);
-	uktv_consumer_set_reader(c->cons, c->reader);
 }
 
 /* How long the next wait may be: until the next stats line or lease round. */

@@ -603,10 +603,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 	/* Caught up, it writes nothing: it learns while it waits that its
 	 * reader went away. */
 	o.watch_fd = STDOUT_FILENO;
-	o.claim = uktv_consumer_claim;
-	o.note = uktv_consumer_note;
-	o.arg = c->cons;
-	if ((r = uktv_streamreader_new(c->aws, &o, &e)) == NULL)
+	if ((r = uktv_consumer_reader(c->cons, &o, &e)) == NULL)
 		uktv_log_die(&logger, &e);
 	while (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal) {
 		uktv_error_clear(&e);
@@ -812,6 +809,8 @@ open_all(struct args *a, struct ctx *c)
 	if (c->dead_path != NULL &&
 	    (c->dead = uktv_deadletter_open(c->dead_path, &e)) == NULL)
 		uktv_log_die(&logger, &e);
+	co.aws = c->aws;
+	co.backend = UKTV_SR_DDBSTREAMS;
 	co.ckdir = c->ckdir;
 	co.note = uktv_streamopt_note;
 	co.arg = &logger;

@@ -125,10 +125,14 @@ uktv_consumer_free(struct uktv_consumer *c)
 	free(c);
 }
 
-void
-uktv_consumer_set_reader(struct uktv_consumer *c, struct uktv_streamreader *r)
+struct uktv_streamreader *
+uktv_consumer_reader(struct uktv_consumer *c, struct uktv_streamreader_opts *ro,
+    struct uktv_error *err)
 {
-	c->reader = r;
+	ro->claim = uktv_consumer_claim;
+	ro->note = uktv_consumer_note;
+	ro->arg = c;
+	return c->reader = uktv_streamreader_new(c->o.aws, ro, err);
 }
 
 long

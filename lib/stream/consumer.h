@@ -84,9 +84,14 @@ struct uktv_consumer;
 struct uktv_consumer *uktv_consumer_new(const struct uktv_consumer_opts *,
 	    struct uktv_error *);
 void	uktv_consumer_free(struct uktv_consumer *);
-/* The reader the claims are for (lease ticks release and refresh it). */
-void	uktv_consumer_set_reader(struct uktv_consumer *,
-	    struct uktv_streamreader *);
+/*
+ * The reader over this consumer: opts' claim and note hooks become the
+ * consumer's (the one claim rule; notes passed on to its opts.note), and
+ * lease ticks release and refresh it.  The consumer does not own it: free
+ * it with uktv_streamreader_free.
+ */
+struct uktv_streamreader *uktv_consumer_reader(struct uktv_consumer *,
+	    struct uktv_streamreader_opts *, struct uktv_error *);
 
 /* The reader's note hook (uktv_sr_note_fn; arg: the consumer): passes
  * the note on to opts.note, since the reader has one arg for both hooks. */
