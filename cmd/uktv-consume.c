@@ -34,9 +34,7 @@
 
 enum {
 	OPT_ENVELOPE = UKTV_OPT_FIRST_FREE,
-	OPT_FROM,
 	OPT_UNTIL,
-	OPT_CHECKPOINT,
 	OPT_LEASE_TABLE,
 	OPT_WORKER_ID,
 	OPT_LEASE_DURATION,
@@ -49,24 +47,20 @@ enum {
 	OPT_ENRICH,
 	OPT_ENRICH_MISSING,
 	OPT_ENRICH_OLDER,
-	OPT_DEAD_LETTER,
 	OPT_LIMIT,
-	OPT_POLL,
 	OPT_COUNTRY
 };
 
 static struct option longopts[] = {
 	UKTV_TOOLOPT_LONGOPTS,
 	UKTV_WATCHMODE_LONGOPTS,
+	UKTV_STREAMOPT_LONGOPTS,
 	{ "stream",		required_argument, NULL, 's' },
 	{ "table",		required_argument, NULL, 't' },
 	{ "no-output",		no_argument,	   NULL, 'n' },
-	{ "exit",		no_argument,	   NULL, 'e' },
 	{ "count",		required_argument, NULL, 'c' },
 	{ "envelope",		no_argument,	   NULL, OPT_ENVELOPE },
-	{ "from",		required_argument, NULL, OPT_FROM },
 	{ "until",		required_argument, NULL, OPT_UNTIL },
-	{ "checkpoint",		required_argument, NULL, OPT_CHECKPOINT },
 	{ "lease-table",	required_argument, NULL, OPT_LEASE_TABLE },
 	{ "worker-id",		required_argument, NULL, OPT_WORKER_ID },
 	{ "lease-duration",	required_argument, NULL, OPT_LEASE_DURATION },
@@ -79,9 +73,7 @@ static struct option longopts[] = {
 	{ "enrich",		no_argument,	   NULL, OPT_ENRICH },
 	{ "enrich-missing",	no_argument,	   NULL, OPT_ENRICH_MISSING },
 	{ "enrich-older-than",	required_argument, NULL, OPT_ENRICH_OLDER },
-	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
 	{ "limit",		required_argument, NULL, OPT_LIMIT },
-	{ "poll-interval",	required_argument, NULL, OPT_POLL },
 	{ "country",		required_argument, NULL, OPT_COUNTRY },
 	{ NULL, 0, NULL, 0 }
 };
@@ -526,12 +518,13 @@ struct args {
 	enum mode			 mode;
 	struct uktv_watchmode_opts	 wo;
 	struct uktv_position		 from, reset_pos;
-	const char	*ckpath, *lease_table, *worker, *dead_path, *stats_path;
-	const char	*from_arg, *until_arg, *reset_arg;
+	struct uktv_streamopt		 so;
+	const char	*lease_table, *worker, *stats_path;
+	const char	*until_arg, *reset_arg;
 	char		 country[3];
 	long long	 until_ms;
-	long		 lease_duration, lease_renew, poll_ms, limit;
-	int		 to_end, force, enrich, older_days;
+	long		 lease_duration, lease_renew, limit;
+	int		 force, enrich, older_days;
 };
 
 static long long
@@ -548,19 +541,18 @@ number(const char *arg, long long min, long long max, const char *why)
 static void
 set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 {
+	if (uktv_streamopt_handle(&a->so, &to, ch, arg))
+		return;
 	switch (ch) {
 	case 's': c->stream = arg; break;
 	case 't': c->table = arg; break;
 	case 'n': c->no_output = 1; break;
-	case 'e': a->to_end = 1; break;
 	case 'c':
 		c->count = number(arg, 1, 1000000000000LL,
 		    "-c takes a number of records (1 or more)");
 		break;
 	case OPT_ENVELOPE: c->envelope = 1; break;
-	case OPT_FROM: a->from_arg = arg; break;
 	case OPT_UNTIL: a->until_arg = arg; break;
-	case OPT_CHECKPOINT: a->ckpath = arg; break;
 	case OPT_LEASE_TABLE: a->lease_table = arg; break;
 	case OPT_WORKER_ID: a->worker = arg; break;
 	case OPT_LEASE_DURATION:
@@ -584,14 +576,9 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 		a->older_days = (int)number(arg, 0, 36500,
 		    "--enrich-older-than takes a number of days");
 		break;
-	case OPT_DEAD_LETTER: a->dead_path = arg; break;
 	case OPT_LIMIT:
 		a->limit = (long)number(arg, 1, UKTV_KINESIS_GET_RECORDS_MAX,
 		    "--limit takes 1 to 10000 records");
-		break;
-	case OPT_POLL:
-		a->poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", arg,
-		    200);
 		break;
 	case OPT_COUNTRY:
 		if (uktv_watchmode_country(arg, a->country) == -1)
@@ -606,8 +593,8 @@ parse_positions(struct args *a, struct ctx *c, long long now)
 {
 	const char *p, *colon;
 
-	if (a->from_arg != NULL && strncmp(a->from_arg, "at-sequence=", 12) == 0) {
-		p = a->from_arg + 12;
+	if (a->so.from != NULL && strncmp(a->so.from, "at-sequence=", 12) == 0) {
+		p = a->so.from + 12;
 		colon = strchr(p, ':');
 		if (colon == NULL || colon == p ||
 		    (c->at_shard = strndup(p, (size_t)(colon - p))) == NULL ||
@@ -615,10 +602,10 @@ parse_positions(struct args *a, struct ctx *c, long long now)
 		    uktv_position_set_sequence(&c->at_pos, colon + 1, -1) == -1)
 			usage("--from at-sequence= takes SHARD:SEQUENCE");
 		c->at_pos.inclusive = 1;
-	} else if (a->from_arg != NULL && (uktv_position_parse(a->from_arg, now,
+	} else if (a->so.from != NULL && (uktv_position_parse(a->so.from, now,
 	    &a->from) == -1 || a->from.kind == UKTV_POS_SHARD_END))
 		uktv_streamopt_usagef(&to, "--from takes trim-horizon, latest, at-timestamp=TIME "
-		    "or at-sequence=SHARD:SEQ, not '%s'", a->from_arg);
+		    "or at-sequence=SHARD:SEQ, not '%s'", a->so.from);
 	if (a->until_arg != NULL &&
 	    uktv_time_parse(a->until_arg, now, &a->until_ms) == -1)
 		uktv_streamopt_usagef(&to, "--until takes an ISO 8601 time or a relative one such "
@@ -639,13 +626,13 @@ check_args(struct args *a, const struct ctx *c)
 	if (show && reset)
 		usage("--show-checkpoints and --reset-checkpoints cannot be used "
 		    "together");
-	if ((show || reset) && a->ckpath == NULL && a->lease_table == NULL)
+	if ((show || reset) && a->so.checkpoint == NULL && a->lease_table == NULL)
 		usage(show ? "--show-checkpoints needs --checkpoint DIR or "
 		    "--lease-table TABLE" : "--reset-checkpoints needs "
 		    "--checkpoint DIR or --lease-table TABLE");
 	if (a->force && !reset)
 		usage("--force goes with --reset-checkpoints");
-	if (a->ckpath != NULL && a->lease_table != NULL)
+	if (a->so.checkpoint != NULL && a->lease_table != NULL)
 		usage("--checkpoint and --lease-table cannot be used together");
 	if ((a->lease_table != NULL) != (a->worker != NULL) && !show && !reset)
 		usage(a->lease_table != NULL ? "--lease-table needs --worker-id ID"
@@ -676,6 +663,7 @@ parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
 	int ch;
 
 	uktv_position_set(&a->from, UKTV_POS_TRIM_HORIZON);
+	a->so.poll_min_ms = 200;
 	a->older_days = -1;
 	strlcpy(a->country, "GB", sizeof(a->country));
 	uktv_toolopt_init(&to, PROG);
@@ -731,7 +719,7 @@ open_stores(struct args *a, struct ctx *c)
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
-	if (a->ckpath != NULL && (c->ckdir = uktv_checkpoint_open(a->ckpath,
+	if (a->so.checkpoint != NULL && (c->ckdir = uktv_checkpoint_open(a->so.checkpoint,
 	    a->mode != MODE_SHOW, &e)) == NULL)
 		uktv_log_die(&logger, &e);
 	if (a->lease_table != NULL) {
@@ -786,8 +774,8 @@ open_outputs(struct args *a, struct ctx *c)
 			e.kind = UKTV_ERR_UNAVAILABLE;
 		uktv_log_die(&logger, &e);
 	}
-	if (a->dead_path != NULL &&
-	    (c->dead = uktv_deadletter_open(a->dead_path, &e)) == NULL)
+	if (a->so.dead_letter != NULL &&
+	    (c->dead = uktv_deadletter_open(a->so.dead_letter, &e)) == NULL)
 		uktv_log_die(&logger, &e);
 	if (c->stats_ms > 0) {
 		c->statsfp = stderr;
@@ -828,9 +816,9 @@ start_reader(struct args *a, struct ctx *c)
 	ro.stream = c->stream;
 	ro.start = a->from;
 	ro.until_ms = a->until_ms;
-	ro.to_end = a->to_end;
+	ro.to_end = a->so.to_end;
 	ro.limit = (int)a->limit;
-	ro.poll_ms = a->poll_ms;
+	ro.poll_ms = a->so.poll_ms;
 	ro.stop = &uktv_stop_signal;
 	/* Caught up, a follower writes nothing: it learns that its reader
 	 * went away while it waits. */

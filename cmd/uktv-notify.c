@@ -42,13 +42,9 @@ enum {
 	OPT_RECORDS_FROM = UKTV_OPT_FIRST_FREE,
 	OPT_PREFS_FROM,
 	OPT_PREFS_REFRESH,
-	OPT_CHECKPOINT,
-	OPT_FROM,
-	OPT_POLL,
 	OPT_WEBHOOK,
 	OPT_WEBHOOK_SECRET_FILE,
 	OPT_WEBHOOK_ATTEMPTS,
-	OPT_DEAD_LETTER,
 	OPT_DIGEST,
 	OPT_FLUSH_DIGESTS,
 	OPT_MAX_LINE
@@ -56,18 +52,14 @@ enum {
 
 static struct option longopts[] = {
 	UKTV_TOOLOPT_LONGOPTS,
+	UKTV_STREAMOPT_LONGOPTS,
 	{ "table",		required_argument, NULL, 't' },
-	{ "exit",		no_argument,	   NULL, 'e' },
 	{ "records-from",	required_argument, NULL, OPT_RECORDS_FROM },
 	{ "prefs-from",		required_argument, NULL, OPT_PREFS_FROM },
 	{ "prefs-refresh",	required_argument, NULL, OPT_PREFS_REFRESH },
-	{ "checkpoint",		required_argument, NULL, OPT_CHECKPOINT },
-	{ "from",		required_argument, NULL, OPT_FROM },
-	{ "poll-interval",	required_argument, NULL, OPT_POLL },
 	{ "webhook",		required_argument, NULL, OPT_WEBHOOK },
 	{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
 	{ "webhook-attempts",	required_argument, NULL, OPT_WEBHOOK_ATTEMPTS },
-	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
 	{ "digest",		required_argument, NULL, OPT_DIGEST },
 	{ "flush-digests",	no_argument,	   NULL, OPT_FLUSH_DIGESTS },
 	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
@@ -688,11 +680,10 @@ open_webhook(struct ctx *c, const char *url,
 
 /* What the options say, beyond what the loop keeps in ctx. */
 struct args {
-	const char	*records_from, *ckpath, *from, *webhook, *secret_file;
-	const char	*digest;
-	long		 poll_ms;
+	struct uktv_streamopt	 so;
+	const char	*records_from, *webhook, *secret_file, *digest;
 	long long	 period;
-	int		 to_end, flush, attempts;
+	int		 flush, attempts;
 };
 
 static void
@@ -700,19 +691,15 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 {
 	long long v;
 
+	if (uktv_streamopt_handle(&a->so, &to, ch, arg))
+		return;
 	switch (ch) {
 	case 't': c->table = arg; break;
-	case 'e': a->to_end = 1; break;
 	case OPT_RECORDS_FROM: a->records_from = arg; break;
 	case OPT_PREFS_FROM: c->prefs_from = arg; break;
 	case OPT_PREFS_REFRESH:
 		c->prefs_refresh_ms = uktv_toolopt_seconds(&to, "--prefs-refresh",
 		    arg, 1);
-		break;
-	case OPT_CHECKPOINT: a->ckpath = arg; break;
-	case OPT_FROM: a->from = arg; break;
-	case OPT_POLL:
-		a->poll_ms = uktv_toolopt_seconds(&to, "--poll-interval", arg, 1);
 		break;
 	case OPT_WEBHOOK: a->webhook = arg; break;
 	case OPT_WEBHOOK_SECRET_FILE: a->secret_file = arg; break;
@@ -721,7 +708,6 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 			uktv_streamopt_usagef(&to, "--webhook-attempts takes 1 to 20, not '%s'", arg);
 		a->attempts = (int)v;
 		break;
-	case OPT_DEAD_LETTER: c->dead_path = arg; break;
 	case OPT_DIGEST:
 		if (uktv_digest_parse_period(arg, &a->period) == -1)
 			uktv_streamopt_usagef(&to, "--digest takes a period of 1s to 31d (30s, 15m, "
@@ -741,7 +727,7 @@ set_option(struct args *a, struct ctx *c, int ch, const char *arg)
 static void
 check_args(struct args *a, struct ctx *c)
 {
-	if (a->digest != NULL && a->ckpath == NULL)
+	if (a->digest != NULL && a->so.checkpoint == NULL)
 		usage("--digest needs --checkpoint DIR (the spool is kept there)");
 	if (a->flush && a->digest == NULL)
 		usage("--flush-digests needs --digest PERIOD");
@@ -751,14 +737,14 @@ check_args(struct args *a, struct ctx *c)
 	if (a->records_from != NULL && c->prefs_from != NULL &&
 	    strcmp(a->records_from, "-") == 0 && strcmp(c->prefs_from, "-") == 0)
 		usage("--records-from and --prefs-from cannot both be stdin");
-	if (a->records_from != NULL && a->from != NULL)
+	if (a->records_from != NULL && a->so.from != NULL)
 		usage("--from is for the stream, not --records-from");
-	if (a->from == NULL)
+	if (a->so.from == NULL)
 		uktv_position_set(&c->start, UKTV_POS_LATEST);
-	else if (uktv_position_parse(a->from, uktv_time_now_ms(), &c->start) ==
+	else if (uktv_position_parse(a->so.from, uktv_time_now_ms(), &c->start) ==
 	    -1 || c->start.kind == UKTV_POS_SHARD_END)
 		uktv_streamopt_usagef(&to, "--from takes latest, trim-horizon or "
-		    "at-timestamp=TIME, not '%s'", a->from);
+		    "at-timestamp=TIME, not '%s'", a->so.from);
 	c->table = uktv_toolopt_table(&to, c->table);
 }
 
@@ -767,6 +753,7 @@ parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
 {
 	int ch;
 
+	a->so.poll_min_ms = 1;
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
@@ -775,6 +762,7 @@ parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
 		set_option(a, c, ch, optarg);
 	if (optind < argc)
 		uktv_streamopt_usagef(&to, "unexpected argument '%s'", argv[optind]);
+	c->dead_path = a->so.dead_letter;
 	check_args(a, c);
 }
 
@@ -794,11 +782,11 @@ open_all(struct args *a, struct ctx *c)
 		uktv_toolopt_need_table(&to, c->aws);
 	}
 	uktv_error_clear(&e);
-	if (a->ckpath != NULL &&
-	    (c->ckdir = uktv_checkpoint_open(a->ckpath, 1, &e)) == NULL)
+	if (a->so.checkpoint != NULL &&
+	    (c->ckdir = uktv_checkpoint_open(a->so.checkpoint, 1, &e)) == NULL)
 		uktv_log_die(&logger, &e);
 	if (a->digest != NULL) {
-		if ((c->digest = uktv_digest_open(a->ckpath, a->period, &e)) == NULL)
+		if ((c->digest = uktv_digest_open(a->so.checkpoint, a->period, &e)) == NULL)
 			uktv_log_die(&logger, &e);
 		if (uktv_digest_damaged(c->digest) > 0)
 			uktv_log_warn(&logger, "%s: %lu line%s that are not "
@@ -898,7 +886,7 @@ main(int argc, char *argv[])
 	if (a.records_from != NULL)
 		records_from(&c, a.records_from);
 	else
-		follow(&c, a.to_end, a.poll_ms);
+		follow(&c, a.so.to_end, a.so.poll_ms);
 	rc = finish(&c, a.flush);
 	uktv_webhook_free(c.hook);
 	uktv_http_free(c.own_http);

@@ -48,3 +48,28 @@ uktv_streamopt_usagef(const struct uktv_toolopt *to, const char *fmt, ...)
 	va_end(ap);
 	uktv_toolopt_usage(to, why);
 }
+
+int
+uktv_streamopt_handle(struct uktv_streamopt *so, const struct uktv_toolopt *to,
+    int ch, const char *arg)
+{
+	switch (ch) {
+	case 'e':
+		so->to_end = 1;
+		return 1;
+	case UKTV_OPT_FROM:
+		so->from = arg;
+		return 1;
+	case UKTV_OPT_CHECKPOINT:
+		so->checkpoint = arg;
+		return 1;
+	case UKTV_OPT_DEAD_LETTER:
+		so->dead_letter = arg;
+		return 1;
+	case UKTV_OPT_POLL:
+		so->poll_ms = uktv_toolopt_seconds(to, "--poll-interval", arg,
+		    so->poll_min_ms);
+		return 1;
+	}
+	return 0;
+}
