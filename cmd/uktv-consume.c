@@ -5,10 +5,8 @@
  * checkpointed in a directory or in a KCL-compatible lease table, at least
  * once.
  */
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +16,15 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
+#include "consumer.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "guidestore.h"
 #include "kinesis.h"
 #include "lease.h"
 #include "log.h"
 #include "ndjson.h"
+#include "streamopt.h"
 #include "streamout.h"
 #include "streamreader.h"
 #include "toolopt.h"
@@ -33,9 +34,7 @@
 
 enum {
 	OPT_ENVELOPE = UKTV_OPT_FIRST_FREE,
-	OPT_FROM,
 	OPT_UNTIL,
-	OPT_CHECKPOINT,
 	OPT_LEASE_TABLE,
 	OPT_WORKER_ID,
 	OPT_LEASE_DURATION,
@@ -48,24 +47,20 @@ enum {
 	OPT_ENRICH,
 	OPT_ENRICH_MISSING,
 	OPT_ENRICH_OLDER,
-	OPT_DEAD_LETTER,
 	OPT_LIMIT,
-	OPT_POLL,
 	OPT_COUNTRY
 };
 
 static struct option longopts[] = {
 	UKTV_TOOLOPT_LONGOPTS,
 	UKTV_WATCHMODE_LONGOPTS,
+	UKTV_STREAMOPT_LONGOPTS,
 	{ "stream",		required_argument, NULL, 's' },
 	{ "table",		required_argument, NULL, 't' },
 	{ "no-output",		no_argument,	   NULL, 'n' },
-	{ "exit",		no_argument,	   NULL, 'e' },
 	{ "count",		required_argument, NULL, 'c' },
 	{ "envelope",		no_argument,	   NULL, OPT_ENVELOPE },
-	{ "from",		required_argument, NULL, OPT_FROM },
 	{ "until",		required_argument, NULL, OPT_UNTIL },
-	{ "checkpoint",		required_argument, NULL, OPT_CHECKPOINT },
 	{ "lease-table",	required_argument, NULL, OPT_LEASE_TABLE },
 	{ "worker-id",		required_argument, NULL, OPT_WORKER_ID },
 	{ "lease-duration",	required_argument, NULL, OPT_LEASE_DURATION },
@@ -78,9 +73,7 @@ static struct option longopts[] = {
 	{ "enrich",		no_argument,	   NULL, OPT_ENRICH },
 	{ "enrich-missing",	no_argument,	   NULL, OPT_ENRICH_MISSING },
 	{ "enrich-older-than",	required_argument, NULL, OPT_ENRICH_OLDER },
-	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
 	{ "limit",		required_argument, NULL, OPT_LIMIT },
-	{ "poll-interval",	required_argument, NULL, OPT_POLL },
 	{ "country",		required_argument, NULL, OPT_COUNTRY },
 	{ NULL, 0, NULL, 0 }
 };
@@ -99,26 +92,22 @@ struct ctx {
 	struct uktv_guidestore	*store;
 	struct uktv_streamreader *reader;
 	struct uktv_streamout	 out;
-	struct uktv_streamout	 dead;
-	FILE			*deadfp;
+	struct uktv_deadletter	*dead;
+	struct uktv_consumer	*cons;
 	/* --from at-sequence=SHARD:SEQ */
 	char			*at_shard;
 	struct uktv_position	 at_pos;
 	long			 bad;		/* records reported */
 	int			 closed;	/* stdout's reader went away */
-	long			 checkpoints;
-	int			 lease_sync;	/* a shard without a lease seen */
+	struct uktv_watchmode	*wm;
 	/* --stats */
 	long			 stats_ms;
 	FILE			*statsfp;
 	long long		 stats_at;
 	long long		 started;
-	unsigned long long	 last_records, last_bytes;
-	long long		 last_ms;
 };
 
 static struct uktv_log logger;
-static volatile sig_atomic_t stop_signal;
 
 static struct uktv_toolopt to;
 
@@ -177,231 +166,16 @@ usage(const char *why)
 	uktv_toolopt_usage(&to, why);
 }
 
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&logger, e);
-	exit(uktv_error_exit_code(e));
-}
-
-static void
-on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	/* No SA_RESTART: a sleep or a read is cut short and the loop sees
-	 * the flag; the batch in hand is finished and checkpointed first. */
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static long
-seconds_opt(const char *name, const char *arg, long min_ms)
-{
-	char why[128];
-	long ms;
-
-	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
-		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
-		    "not '%s'", name, min_ms, arg);
-		usage(why);
-	}
-	return ms;
-}
-
-/* ------------------------------------------------------------ notes */
-
-static void
-on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
-{
-	switch (kind) {
-	case UKTV_SR_NOTE_TRIMMED:
-	case UKTV_SR_NOTE_KPL:
-		uktv_log_warn(&logger, "shard %s: %s", shard, msg);
-		break;
-	case UKTV_SR_NOTE_GONE:
-	case UKTV_SR_NOTE_EXPIRED:
-	case UKTV_SR_NOTE_THROTTLED:
-	case UKTV_SR_NOTE_RETRY:
-		uktv_log_info(&logger, "shard %s: %s", shard, msg);
-		break;
-	default:
-		uktv_log_debug(&logger, "shard %s: %s", shard, msg);
-	}
-}
-
-/* ------------------------------------------------------------ claims */
-
-static int
-claim(void *arg, const struct uktv_shard_info *info, struct uktv_position *pos,
-    struct uktv_error *err)
-{
-	struct ctx *c = arg;
-	const struct uktv_lease *l;
-
-	if (c->at_shard != NULL && strcmp(info->shard_id, c->at_shard) == 0)
-		*pos = c->at_pos;
-	if (c->leases != NULL) {
-		if ((l = uktv_leases_find(c->leases, info->shard_id)) == NULL) {
-			/* A shard born since the last sync (a reshard): its
-			 * lease is made, and taken by the balance rule. */
-			c->lease_sync = 1;
-			return UKTV_SR_CLAIM_SKIP;
-		}
-		if (l->checkpoint.kind == UKTV_POS_SHARD_END)
-			return UKTV_SR_CLAIM_DONE;
-		if (!uktv_leases_holds(c->leases, info->shard_id))
-			return UKTV_SR_CLAIM_SKIP;
-		if (l->checkpoint.kind != UKTV_POS_NONE)
-			*pos = l->checkpoint;
-		return UKTV_SR_CLAIM_READ;
-	}
-	if (c->ckdir != NULL)
-		return uktv_streamreader_claim_checkpoint(c->ckdir, info, pos,
-		    err);
-	return UKTV_SR_CLAIM_READ;
-}
-
-/* ------------------------------------------------------------ leases */
-
-struct shardlist {
-	struct uktv_lease_shard	*v;
-	char			**owned;	/* strings, freed after */
-	size_t			 n, cap, nowned;
-	int			 failed;
-};
-
-static char *
-keep(struct shardlist *l, const char *s)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL) {
-		l->failed = 1;
-		return NULL;
-	}
-	l->owned[l->nowned++] = d;
-	return d;
-}
-
-static void
-collect_shard(void *arg, const struct uktv_shard_info *info)
-{
-	struct shardlist *l = arg;
-
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct uktv_lease_shard *v = reallocarray(l->v, nc, sizeof(*v));
-		char **o = reallocarray(l->owned, nc * 3, sizeof(*o));
-
-		if (v != NULL)
-			l->v = v;
-		if (o != NULL)
-			l->owned = o;
-		if (v == NULL || o == NULL) {
-			l->failed = 1;
-			return;
-		}
-		l->cap = nc;
-	}
-	l->v[l->n].shard = keep(l, info->shard_id);
-	l->v[l->n].parent = keep(l, info->parent);
-	l->v[l->n].adjacent_parent = keep(l, info->adjacent_parent);
-	l->n++;
-}
-
-static void
-shardlist_free(struct shardlist *l)
-{
-	for (size_t i = 0; i < l->nowned; i++)
-		free(l->owned[i]);
-	free(l->owned);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
 /* Lists the stream's shards into l (dies on failure). */
 static void
-list_shards(struct ctx *c, struct shardlist *l)
+list_shards(struct ctx *c, struct uktv_consumer_shards *l)
 {
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
-	memset(l, 0, sizeof(*l));
-	if (uktv_streamreader_list(c->aws, UKTV_SR_KINESIS, c->stream,
-	    collect_shard, l, &e) == -1)
-		die(&e);
-	if (l->failed)
-		errx(EX_OSERR, "out of memory");
-}
-
-static void
-lease_sync(struct ctx *c)
-{
-	struct shardlist l;
-	struct uktv_error e;
-
-	list_shards(c, &l);
-	uktv_error_clear(&e);
-	if (uktv_leases_sync(c->leases, l.v, l.n, &e) == -1)
-		uktv_log_error(&logger, &e);
-	shardlist_free(&l);
-	c->lease_sync = 0;
-}
-
-struct held_check {
-	struct ctx	*c;
-	int		 refresh;
-};
-
-static int
-held_check(void *arg, const struct uktv_shard_info *info,
-    enum uktv_sr_shard_state st, const struct uktv_position *pos,
-    long long behind)
-{
-	struct held_check *h = arg;
-	int holds = uktv_leases_holds(h->c->leases, info->shard_id);
-
-	if (st == UKTV_SR_SHARD_READING && !holds) {
-		uktv_log_info(&logger, "shard %s: lease lost: stopped reading",
-		    info->shard_id);
-		uktv_streamreader_release(h->c->reader, info->shard_id);
-	} else if ((st == UKTV_SR_SHARD_SKIPPED ||
-	    st == UKTV_SR_SHARD_WAITING) && holds)
-		h->refresh = 1;
-	return 0;
-}
-
-static void
-lease_tick(struct ctx *c)
-{
-	struct held_check h = { c, 0 };
-	struct uktv_error e;
-
-	if (c->lease_sync)
-		lease_sync(c);
-	uktv_error_clear(&e);
-	if (uktv_leases_tick(c->leases, &e) == -1) {
-		if (e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_CONFIG)
-			die(&e);
-		uktv_log_warn(&logger, "lease table: %s", e.message);
-	}
-	if (c->reader == NULL)
-		return;
-	uktv_streamreader_shards(c->reader, held_check, &h);
-	if (h.refresh)
-		uktv_streamreader_refresh(c->reader);
+	if (uktv_consumer_list_shards(c->aws, UKTV_SR_KINESIS, c->stream, l,
+	    &e) == -1)
+		uktv_log_die(&logger, &e);
 }
 
 /* ------------------------------------------------------------ batches */
@@ -410,15 +184,18 @@ static void
 report(struct ctx *c, const struct uktv_stream_record *r, const char *code,
     const char *why)
 {
+	struct uktv_error e;
+
 	if (r->sub_sequence >= 0)
 		uktv_log_warn(&logger, "shard %s: sequence %s/%lld: %s",
 		    r->shard_id, r->sequence, r->sub_sequence, why);
 	else
 		uktv_log_warn(&logger, "shard %s: sequence %s: %s",
 		    r->shard_id, r->sequence, why);
-	if (c->deadfp != NULL &&
-	    uktv_streamout_dead(&c->dead, r, code, why) == -1)
-		err(EX_IOERR, "dead letter");
+	uktv_error_clear(&e);
+	if (c->dead != NULL &&
+	    uktv_deadletter_record(c->dead, r, code, why, &e) == -1)
+		uktv_log_die(&logger, &e);
 	c->bad++;
 }
 
@@ -428,7 +205,7 @@ static void
 stdout_failed(struct ctx *c)
 {
 	if (!uktv_toolopt_pipe_closed(errno))
-		err(EX_IOERR, "stdout");
+		uktv_log_fatal_errno(&logger, EX_IOERR, errno, "stdout");
 	c->closed = 1;
 }
 
@@ -459,7 +236,7 @@ store(struct ctx *c, const struct uktv_stream_batch *b,
 	size_t n = 0;
 
 	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH * 2)) == NULL)
-		errx(EX_OSERR, "out of memory");
+		uktv_log_fatal(&logger, EX_OSERR, "out of memory");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct uktv_stream_record *r = &b->records[i];
 		struct json_object *o;
@@ -481,7 +258,7 @@ store(struct ctx *c, const struct uktv_stream_batch *b,
 	json_tokener_free(tok);
 	uktv_error_clear(&e);
 	if (n > 0 && uktv_guidestore_apply(c->store, ev, n, &e) == -1)
-		die(&e);	/* nothing of this batch is checkpointed */
+		uktv_log_die(&logger, &e);	/* nothing of this batch is checkpointed */
 }
 
 static void
@@ -491,21 +268,8 @@ write_checkpoint(struct ctx *c, const char *shard,
 	struct uktv_error e;
 
 	uktv_error_clear(&e);
-	if (c->ckdir != NULL) {
-		if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
-			die(&e);
-		c->checkpoints++;
-	} else if (c->leases != NULL) {
-		if (uktv_leases_checkpoint(c->leases, shard, pos, &e) == -1) {
-			if (strcmp(e.code, UKTV_LEASE_LOST) != 0)
-				die(&e);
-			uktv_log_info(&logger, "shard %s: lease lost before "
-			    "the checkpoint: its new holder reads on", shard);
-			uktv_streamreader_release(c->reader, shard);
-			return;
-		}
-		c->checkpoints++;
-	}
+	if (uktv_consumer_checkpoint(c->cons, shard, pos, &e) == -1)
+		uktv_log_die(&logger, &e);
 }
 
 /*
@@ -530,11 +294,47 @@ checkpoint_written(struct ctx *c, const struct uktv_stream_batch *b,
 	c->done += (long long)lines[written - 1] + 1;
 }
 
+/*
+ * What becomes of one record: 0 to print it, else it was reported (and
+ * dead-lettered): data that is not an object (unless an envelope without
+ * a store carries it as data_base64), or a title event the store refused
+ * or failed (t: its event, NULL when its data did not parse).
+ */
+static int
+one_record(struct ctx *c, const struct uktv_stream_record *r,
+    enum uktv_streamout_check chk, const struct uktv_title_event *t)
+{
+	char why[256];
+
+	if (chk != UKTV_SO_OBJECT) {
+		if (c->envelope && c->store == NULL)
+			return 0;
+		uktv_streamout_check(r->data, r->data_len, why, sizeof(why));
+		report(c, r, uktv_streamout_check_code(chk), why);
+		return -1;
+	}
+	if (c->store == NULL)
+		return 0;
+	if (t == NULL) {
+		report(c, r, "invalid_json", "data is not JSON");
+		return -1;
+	}
+	if (t->result == UKTV_TITLE_REJECTED || t->result == UKTV_TITLE_FAILED) {
+		report(c, r, t->code[0] ? t->code : t->result ==
+		    UKTV_TITLE_REJECTED ? "bad_event" : "failed", t->reason);
+		return -1;
+	}
+	if (t->enrich_failed)
+		uktv_log_info(&logger, "shard %s: sequence %s: not enriched: %s",
+		    r->shard_id, r->sequence, t->reason_enrich);
+	return 0;
+}
+
 static void
 batch(struct ctx *c, const struct uktv_stream_batch *b)
 {
 	enum uktv_streamout_check *chk = NULL;
-	struct uktv_title_event *ev = NULL;
+	struct uktv_title_event *ev = NULL, *t;
 	size_t *map = NULL, *lines = NULL, nlines = 0;
 	unsigned long long lines0 = c->out.lines_out;
 	char why[256];
@@ -544,51 +344,18 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	    (lines = calloc(b->n, sizeof(*lines))) == NULL ||
 	    (c->store != NULL && ((ev = calloc(b->n, sizeof(*ev))) == NULL ||
 	    (map = calloc(b->n, sizeof(*map))) == NULL))))
-		errx(EX_OSERR, "out of memory");
+		uktv_log_fatal(&logger, EX_OSERR, "out of memory");
 	for (size_t i = 0; i < b->n; i++)
 		chk[i] = uktv_streamout_check(b->records[i].data,
 		    b->records[i].data_len, why, sizeof(why));
 	if (c->store != NULL && b->n > 0)
 		store(c, b, chk, ev, map);
 	for (size_t i = 0; i < b->n && !c->closed; i++) {
-		const struct uktv_stream_record *r = &b->records[i];
-		struct uktv_title_event *t;
-
-		if (chk[i] != UKTV_SO_OBJECT) {
-			/* The envelope carries any data (data_base64); a
-			 * title store needs an object. */
-			if (c->envelope && c->store == NULL) {
-				print(c, r, chk[i], lines, &nlines, i);
-				continue;
-			}
-			uktv_streamout_check(r->data, r->data_len, why,
-			    sizeof(why));
-			report(c, r, uktv_streamout_check_code(chk[i]), why);
-			continue;
-		}
-		if (c->store != NULL) {
-			t = map[i] == (size_t)-1 ? NULL : &ev[map[i]];
-			if (t == NULL) {
-				report(c, r, "invalid_json", "data is not JSON");
-				continue;
-			}
-			if (t->result == UKTV_TITLE_REJECTED) {
-				report(c, r, t->code[0] ? t->code : "bad_event",
-				    t->reason);
-				continue;
-			}
-			if (t->result == UKTV_TITLE_FAILED) {
-				report(c, r, t->code[0] ? t->code : "failed",
-				    t->reason);
-				failed++;
-				continue;
-			}
-			if (t->enrich_failed)
-				uktv_log_info(&logger, "shard %s: sequence %s: "
-				    "not enriched: %s", r->shard_id, r->sequence,
-				    t->reason_enrich);
-		}
-		print(c, r, chk[i], lines, &nlines, i);
+		t = map == NULL || map[i] == (size_t)-1 ? NULL : &ev[map[i]];
+		if (one_record(c, &b->records[i], chk[i], t) == 0)
+			print(c, &b->records[i], chk[i], lines, &nlines, i);
+		else if (t != NULL && t->result == UKTV_TITLE_FAILED)
+			failed++;
 	}
 	if (ev != NULL)
 		for (size_t i = 0; i < b->n; i++)
@@ -601,9 +368,7 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 	if (!c->closed && (uktv_streamout_flush(&c->out) == -1 ||
 	    ferror(stdout)))
 		stdout_failed(c);
-	if (c->deadfp != NULL && uktv_streamout_flush(&c->dead) == -1)
-		err(EX_IOERR, "dead letter");
-	if (failed > 0 && c->deadfp == NULL) {
+	if (failed > 0 && c->dead == NULL) {
 		/* Not stored and nowhere else to go: stop before the
 		 * checkpoint, so the next run tries them again. */
 		uktv_log_warn(&logger, "%d record%s not stored: stopping before "
@@ -622,56 +387,13 @@ batch(struct ctx *c, const struct uktv_stream_batch *b)
 
 /* ------------------------------------------------------------ stats */
 
-static int
-stats_shard(void *arg, const struct uktv_shard_info *info,
-    enum uktv_sr_shard_state st, const struct uktv_position *pos,
-    long long behind)
-{
-	struct json_object *arr = arg, *o = json_object_new_object();
-
-	json_object_object_add(o, "shard", json_object_new_string(info->shard_id));
-	json_object_object_add(o, "state",
-	    json_object_new_string(uktv_sr_shard_state_name(st)));
-	if (behind >= 0)
-		json_object_object_add(o, "lag_ms", json_object_new_int64(behind));
-	json_object_array_add(arr, o);
-	return 0;
-}
-
 static void
 stats_line(struct ctx *c)
 {
-	const struct uktv_streamreader_stats *s = uktv_streamreader_stats(c->reader);
-	const struct uktv_aws_stats *as = uktv_aws_stats(c->aws);
-	struct json_object *o = json_object_new_object(), *arr;
-	long long now = uktv_time_now_ms(), dt = now - c->last_ms;
-	char ts[32];
+	struct json_object *o = uktv_consumer_stats_json(c->cons, c->bad);
 	const char *text;
 	size_t len;
 
-	if (dt <= 0)
-		dt = 1;
-	uktv_time_format(now, ts);
-	json_object_object_add(o, "time", json_object_new_string(ts));
-	json_object_object_add(o, "records",
-	    json_object_new_int64((int64_t)s->records));
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)s->bytes));
-	json_object_object_add(o, "records_per_s", json_object_new_double(
-	    (double)(s->records - c->last_records) * 1000.0 / (double)dt));
-	json_object_object_add(o, "bytes_per_s", json_object_new_double(
-	    (double)(s->bytes - c->last_bytes) * 1000.0 / (double)dt));
-	json_object_object_add(o, "get_records",
-	    json_object_new_int64((int64_t)s->calls));
-	json_object_object_add(o, "throttles", json_object_new_int64(
-	    (int64_t)(s->throttles + (unsigned long long)as->throttles)));
-	json_object_object_add(o, "retries", json_object_new_int64(as->retries));
-	json_object_object_add(o, "expired_iterators",
-	    json_object_new_int64((int64_t)s->expired));
-	json_object_object_add(o, "checkpoints", json_object_new_int64(c->checkpoints));
-	json_object_object_add(o, "reported", json_object_new_int64(c->bad));
-	arr = json_object_new_array();
-	uktv_streamreader_shards(c->reader, stats_shard, arr);
-	json_object_object_add(o, "shards", arr);
 	if (c->store != NULL)
 		uktv_guidestore_stats_json(c->store, o);
 	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
@@ -679,17 +401,9 @@ stats_line(struct ctx *c)
 	fprintf(c->statsfp, "%s\n", text);
 	fflush(c->statsfp);
 	json_object_put(o);
-	c->last_records = s->records;
-	c->last_bytes = s->bytes;
-	c->last_ms = now;
 }
 
 /* ------------------------------------------------------------ modes */
-
-struct showctx {
-	struct ctx	*c;
-	int		 listed;
-};
 
 static void
 show_one(struct ctx *c, const char *shard, const struct uktv_position *pos)
@@ -727,12 +441,12 @@ static int
 show_checkpoints(struct ctx *c)
 {
 	struct uktv_error e;
-	struct shardlist l;
+	struct uktv_consumer_shards l;
 
 	uktv_error_clear(&e);
 	if (c->leases != NULL) {
 		if (uktv_leases_read(c->leases, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		for (size_t i = 0; i < uktv_leases_count(c->leases); i++) {
 			uktv_toolopt_write_json(&to,
 			    uktv_lease_to_json(uktv_leases_at(c->leases, i)));
@@ -741,7 +455,7 @@ show_checkpoints(struct ctx *c)
 	}
 	if (c->stream == NULL) {
 		if (uktv_checkpoint_list(c->ckdir, show_file, c, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		return 0;
 	}
 	/* With -s: every shard of the stream, checkpointed or not. */
@@ -750,71 +464,28 @@ show_checkpoints(struct ctx *c)
 		struct uktv_position pos;
 
 		if (uktv_checkpoint_read(c->ckdir, l.v[i].shard, &pos, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		show_one(c, l.v[i].shard, &pos);
 	}
-	shardlist_free(&l);
-	return 0;
-}
-
-struct resetctx {
-	struct ctx			*c;
-	const struct uktv_position	*pos;
-	long				 n;
-};
-
-static int
-reset_file(const char *shard, const struct uktv_position *old, void *arg)
-{
-	struct resetctx *r = arg;
-	struct uktv_error e;
-
-	uktv_error_clear(&e);
-	if (uktv_checkpoint_write(r->c->ckdir, shard, r->pos, &e) == -1)
-		die(&e);
-	r->n++;
+	uktv_consumer_shards_free(&l);
 	return 0;
 }
 
 static int
 reset_checkpoints(struct ctx *c, const struct uktv_position *pos, int force)
 {
-	struct resetctx r = { c, pos, 0 };
 	struct uktv_error e;
-	struct shardlist l;
+	long n;
 
 	uktv_error_clear(&e);
-	if (c->leases != NULL) {
-		if (uktv_leases_reset(c->leases, pos, force, &e) == -1)
-			die(&e);
+	if (uktv_consumer_reset(c->cons, pos, force, &n, &e) == -1)
+		uktv_log_die(&logger, &e);
+	if (c->leases != NULL)
 		uktv_log_info(&logger, "lease checkpoints set to %s",
 		    uktv_position_text(pos));
-		return 0;
-	}
-	if (uktv_checkpoint_lock(c->ckdir, &e) == -1) {
-		if (!force)
-			die(&e);
-		uktv_log_warn(&logger, "%s (--force: resetting anyway)",
-		    e.message);
-	}
-	if (uktv_checkpoint_list(c->ckdir, reset_file, &r, &e) == -1)
-		die(&e);
-	if (c->stream != NULL) {
-		/* Shards that have no file yet get one too. */
-		list_shards(c, &l);
-		for (size_t i = 0; i < l.n; i++) {
-			struct uktv_position old;
-
-			if (uktv_checkpoint_read(c->ckdir, l.v[i].shard, &old,
-			    &e) == -1)
-				die(&e);
-			if (old.kind == UKTV_POS_NONE)
-				reset_file(l.v[i].shard, &old, &r);
-		}
-		shardlist_free(&l);
-	}
-	uktv_log_info(&logger, "%ld checkpoint%s set to %s", r.n,
-	    r.n == 1 ? "" : "s", uktv_position_text(pos));
+	else
+		uktv_log_info(&logger, "%ld checkpoint%s set to %s", n,
+		    n == 1 ? "" : "s", uktv_position_text(pos));
 	return 0;
 }
 
@@ -838,385 +509,448 @@ on_enriched(const char *id, int ok, const struct uktv_error *e, void *arg)
 		    e != NULL ? e->message : "unknown error");
 }
 
-/* ------------------------------------------------------------ main */
+/* ------------------------------------------------------------ options */
 
-int
-main(int argc, char *argv[])
+enum mode { MODE_FOLLOW, MODE_SHOW, MODE_RESET, MODE_ENRICH_MISSING };
+
+/* What the options say, beyond what the loop keeps in ctx. */
+struct args {
+	enum mode			 mode;
+	struct uktv_watchmode_opts	 wo;
+	struct uktv_position		 from, reset_pos;
+	struct uktv_streamopt		 so;
+	const char	*lease_table, *worker, *stats_path;
+	const char	*until_arg, *reset_arg;
+	char		 country[3];
+	long long	 until_ms;
+	long		 lease_duration, lease_renew, limit;
+	int		 force, enrich, older_days;
+};
+
+static long long
+number(const char *arg, long long min, long long max, const char *why)
 {
-	struct uktv_watchmode_opts wo = { 0 };
-	struct uktv_watchmode *wm = NULL;
-	struct uktv_streamreader_opts ro;
-	struct uktv_lease_opts lo = { 0 };
-	struct uktv_guidestore_opts go = { 0 };
-	struct uktv_stream_batch b;
-	struct uktv_position from, reset_pos;
-	struct uktv_error e;
-	const struct uktv_error *ee;
-	struct ctx c;
-	const char *ckpath = NULL, *lease_table = NULL, *worker = NULL;
-	const char *dead_path = NULL, *stats_path = NULL, *from_arg = NULL;
-	const char *until_arg = NULL, *reset_arg = NULL;
-	char why[256], country[3] = "GB";
-	long long now_wall = uktv_time_now_ms(), v, until_ms = 0;
-	long lease_duration = 0, lease_renew = 0, poll_ms = 0, limit = 0;
-	int ch, to_end = 0, show = 0, force = 0, enrich = 0;
-	int enrich_missing = 0, older_days = -1, rc, enrich_rc = 0;
+	long long v;
 
-	memset(&c, 0, sizeof(c));
-	uktv_position_set(&from, UKTV_POS_TRIM_HORIZON);
+	if (uktv_parse_uint(arg, min, max, &v) == -1)
+		usage(why);
+	return v;
+}
+
+/* The options that take a value or set a flag of the loop. */
+static void
+set_option(struct args *a, struct ctx *c, int ch, const char *arg)
+{
+	if (uktv_streamopt_handle(&a->so, &to, ch, arg))
+		return;
+	switch (ch) {
+	case 's': c->stream = arg; break;
+	case 't': c->table = arg; break;
+	case 'n': c->no_output = 1; break;
+	case 'c':
+		c->count = number(arg, 1, 1000000000000LL,
+		    "-c takes a number of records (1 or more)");
+		break;
+	case OPT_ENVELOPE: c->envelope = 1; break;
+	case OPT_UNTIL: a->until_arg = arg; break;
+	case OPT_LEASE_TABLE: a->lease_table = arg; break;
+	case OPT_WORKER_ID: a->worker = arg; break;
+	case OPT_LEASE_DURATION:
+		a->lease_duration = uktv_toolopt_seconds(&to, "--lease-duration",
+		    arg, 100);
+		break;
+	case OPT_LEASE_RENEW:
+		a->lease_renew = uktv_toolopt_seconds(&to, "--lease-renew", arg,
+		    10);
+		break;
+	case OPT_SHOW: a->mode = MODE_SHOW; break;
+	case OPT_RESET: a->reset_arg = arg; break;
+	case OPT_FORCE: a->force = 1; break;
+	case OPT_STATS:
+		c->stats_ms = uktv_toolopt_seconds(&to, "--stats", arg, 10);
+		break;
+	case OPT_STATS_FILE: a->stats_path = arg; break;
+	case OPT_ENRICH: a->enrich = 1; break;
+	case OPT_ENRICH_MISSING: a->mode = MODE_ENRICH_MISSING; break;
+	case OPT_ENRICH_OLDER:
+		a->older_days = (int)number(arg, 0, 36500,
+		    "--enrich-older-than takes a number of days");
+		break;
+	case OPT_LIMIT:
+		a->limit = (long)number(arg, 1, UKTV_KINESIS_GET_RECORDS_MAX,
+		    "--limit takes 1 to 10000 records");
+		break;
+	case OPT_COUNTRY:
+		if (uktv_watchmode_country(arg, a->country) == -1)
+			usage("--country takes a two-letter country code");
+		break;
+	}
+}
+
+/* --from, --until and --reset-checkpoints: positions and times. */
+static void
+parse_positions(struct args *a, struct ctx *c, long long now)
+{
+	const char *p, *colon;
+
+	if (a->so.from != NULL && strncmp(a->so.from, "at-sequence=", 12) == 0) {
+		p = a->so.from + 12;
+		colon = strchr(p, ':');
+		if (colon == NULL || colon == p ||
+		    (c->at_shard = strndup(p, (size_t)(colon - p))) == NULL ||
+		    !uktv_shard_id_valid(c->at_shard) ||
+		    uktv_position_set_sequence(&c->at_pos, colon + 1, -1) == -1)
+			usage("--from at-sequence= takes SHARD:SEQUENCE");
+		c->at_pos.inclusive = 1;
+	} else if (a->so.from != NULL && (uktv_position_parse(a->so.from, now,
+	    &a->from) == -1 || a->from.kind == UKTV_POS_SHARD_END))
+		uktv_streamopt_usagef(&to, "--from takes trim-horizon, latest, at-timestamp=TIME "
+		    "or at-sequence=SHARD:SEQ, not '%s'", a->so.from);
+	if (a->until_arg != NULL &&
+	    uktv_time_parse(a->until_arg, now, &a->until_ms) == -1)
+		uktv_streamopt_usagef(&to, "--until takes an ISO 8601 time or a relative one such "
+		    "as -1h, not '%s'", a->until_arg);
+	if (a->reset_arg != NULL && (uktv_position_parse(a->reset_arg, now,
+	    &a->reset_pos) == -1 || a->reset_pos.kind == UKTV_POS_SHARD_END))
+		uktv_streamopt_usagef(&to, "--reset-checkpoints takes trim-horizon, latest or "
+		    "at-timestamp=TIME, not '%s'", a->reset_arg);
+}
+
+/* The options' one block of checks. */
+static void
+check_args(struct args *a, const struct ctx *c)
+{
+	int show = a->mode == MODE_SHOW, reset = a->reset_arg != NULL;
+	int missing = a->mode == MODE_ENRICH_MISSING;
+
+	if (show && reset)
+		usage("--show-checkpoints and --reset-checkpoints cannot be used "
+		    "together");
+	if ((show || reset) && a->so.checkpoint == NULL && a->lease_table == NULL)
+		usage(show ? "--show-checkpoints needs --checkpoint DIR or "
+		    "--lease-table TABLE" : "--reset-checkpoints needs "
+		    "--checkpoint DIR or --lease-table TABLE");
+	if (a->force && !reset)
+		usage("--force goes with --reset-checkpoints");
+	if (a->so.checkpoint != NULL && a->lease_table != NULL)
+		usage("--checkpoint and --lease-table cannot be used together");
+	if ((a->lease_table != NULL) != (a->worker != NULL) && !show && !reset)
+		usage(a->lease_table != NULL ? "--lease-table needs --worker-id ID"
+		    : "--worker-id goes with --lease-table");
+	if ((a->lease_duration || a->lease_renew) && a->lease_table == NULL)
+		usage("--lease-duration and --lease-renew go with --lease-table");
+	if (a->lease_duration && a->lease_renew &&
+	    a->lease_renew >= a->lease_duration)
+		usage("--lease-renew must be shorter than --lease-duration");
+	if (a->enrich && c->table == NULL)
+		usage("--enrich needs -t TABLE");
+	if (missing && c->table == NULL)
+		usage("--enrich-missing needs -t TABLE");
+	if (a->older_days >= 0 && !missing)
+		usage("--enrich-older-than goes with --enrich-missing");
+	if (a->stats_path != NULL && c->stats_ms == 0)
+		usage("--stats-file needs --stats SECONDS");
+	if (c->stream == NULL && !missing && !show && !reset)
+		usage("no stream: -s STREAM is required");
+	if (reset)
+		a->mode = MODE_RESET;
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
+{
+	char why[256];
+	int ch;
+
+	uktv_position_set(&a->from, UKTV_POS_TRIM_HORIZON);
+	a->so.poll_min_ms = 200;
+	a->older_days = -1;
+	strlcpy(a->country, "GB", sizeof(a->country));
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "s:t:nec:", longopts,
 	    NULL)) != -1) {
-		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why,
+		switch (uktv_watchmode_opt_handle(&a->wo, ch, optarg, why,
 		    sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;
 		case UKTV_TOOLOPT_BAD:
 			usage(why);
 		default:
-			break;
-		}
-		switch (ch) {
-		case 's':
-			c.stream = optarg;
-			break;
-		case 't':
-			c.table = optarg;
-			break;
-		case 'n':
-			c.no_output = 1;
-			break;
-		case 'e':
-			to_end = 1;
-			break;
-		case 'c':
-			if (uktv_parse_uint(optarg, 1, 1000000000000LL, &v)
-			    == -1)
-				usage("-c takes a number of records (1 or more)");
-			c.count = v;
-			break;
-		case OPT_ENVELOPE:
-			c.envelope = 1;
-			break;
-		case OPT_FROM:
-			from_arg = optarg;
-			break;
-		case OPT_UNTIL:
-			until_arg = optarg;
-			break;
-		case OPT_CHECKPOINT:
-			ckpath = optarg;
-			break;
-		case OPT_LEASE_TABLE:
-			lease_table = optarg;
-			break;
-		case OPT_WORKER_ID:
-			worker = optarg;
-			break;
-		case OPT_LEASE_DURATION:
-			lease_duration = seconds_opt("--lease-duration", optarg, 100);
-			break;
-		case OPT_LEASE_RENEW:
-			lease_renew = seconds_opt("--lease-renew", optarg, 10);
-			break;
-		case OPT_SHOW:
-			show = 1;
-			break;
-		case OPT_RESET:
-			reset_arg = optarg;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case OPT_STATS:
-			c.stats_ms = seconds_opt("--stats", optarg, 10);
-			break;
-		case OPT_STATS_FILE:
-			stats_path = optarg;
-			break;
-		case OPT_ENRICH:
-			enrich = 1;
-			break;
-		case OPT_ENRICH_MISSING:
-			enrich_missing = 1;
-			break;
-		case OPT_ENRICH_OLDER:
-			if (uktv_parse_uint(optarg, 0, 36500, &v) == -1)
-				usage("--enrich-older-than takes a number of days");
-			older_days = (int)v;
-			break;
-		case OPT_DEAD_LETTER:
-			dead_path = optarg;
-			break;
-		case OPT_LIMIT:
-			if (uktv_parse_uint(optarg, 1,
-			    UKTV_KINESIS_GET_RECORDS_MAX, &v) == -1)
-				usage("--limit takes 1 to 10000 records");
-			limit = (long)v;
-			break;
-		case OPT_POLL:
-			poll_ms = seconds_opt("--poll-interval", optarg, 200);
-			break;
-		case OPT_COUNTRY:
-			if (uktv_watchmode_country(optarg, country) == -1)
-				usage("--country takes a two-letter country code");
-			break;
+			set_option(a, c, ch, optarg);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0) {
-		snprintf(why, sizeof(why), "unexpected argument '%s'", argv[0]);
-		usage(why);
-	}
+	if (optind < argc)
+		uktv_streamopt_usagef(&to, "unexpected argument '%s'", argv[optind]);
 	uktv_log_init(&logger, PROG, to.verbosity);
+	check_args(a, c);
+	parse_positions(a, c, uktv_time_now_ms());
+}
 
-	/* Argument checks. */
-	if (show && reset_arg != NULL)
-		usage("--show-checkpoints and --reset-checkpoints cannot be used "
-		    "together");
-	if ((show || reset_arg != NULL) && ckpath == NULL && lease_table == NULL)
-		usage(show ? "--show-checkpoints needs --checkpoint DIR or "
-		    "--lease-table TABLE" : "--reset-checkpoints needs "
-		    "--checkpoint DIR or --lease-table TABLE");
-	if (force && reset_arg == NULL)
-		usage("--force goes with --reset-checkpoints");
-	if (ckpath != NULL && lease_table != NULL)
-		usage("--checkpoint and --lease-table cannot be used together");
-	if ((lease_table != NULL) != (worker != NULL) && !show &&
-	    reset_arg == NULL)
-		usage(lease_table != NULL ? "--lease-table needs --worker-id ID" :
-		    "--worker-id goes with --lease-table");
-	if ((lease_duration || lease_renew) && lease_table == NULL)
-		usage("--lease-duration and --lease-renew go with --lease-table");
-	if (lease_duration && lease_renew && lease_renew >= lease_duration)
-		usage("--lease-renew must be shorter than --lease-duration");
-	if (enrich && c.table == NULL)
-		usage("--enrich needs -t TABLE");
-	if (enrich_missing && c.table == NULL)
-		usage("--enrich-missing needs -t TABLE");
-	if (older_days >= 0 && !enrich_missing)
-		usage("--enrich-older-than goes with --enrich-missing");
-	if (stats_path != NULL && c.stats_ms == 0)
-		usage("--stats-file needs --stats SECONDS");
-	if (c.stream == NULL && !enrich_missing && !show && reset_arg == NULL)
-		usage("no stream: -s STREAM is required");
-	if (from_arg != NULL) {
-		if (strncmp(from_arg, "at-sequence=", 12) == 0) {
-			const char *p = from_arg + 12, *colon = strchr(p, ':');
+/* ------------------------------------------------------------ set-up */
 
-			if (colon == NULL || colon == p ||
-			    (c.at_shard = strndup(p, (size_t)(colon - p))) == NULL ||
-			    !uktv_shard_id_valid(c.at_shard) ||
-			    uktv_position_set_sequence(&c.at_pos, colon + 1,
-			    -1) == -1)
-				usage("--from at-sequence= takes SHARD:SEQUENCE");
-			c.at_pos.inclusive = 1;
-		} else if (uktv_position_parse(from_arg, now_wall, &from) == -1 ||
-		    from.kind == UKTV_POS_SHARD_END) {
-			snprintf(why, sizeof(why), "--from takes trim-horizon, "
-			    "latest, at-timestamp=TIME or at-sequence=SHARD:SEQ, "
-			    "not '%s'", from_arg);
-			usage(why);
-		}
+static void
+on_event(void *arg, enum uktv_consumer_event ev, const char *shard,
+    const char *msg)
+{
+	switch (ev) {
+	case UKTV_CONSUMER_SYNC_FAILED:
+		uktv_log_warn(&logger, "%s", msg);
+		break;
+	case UKTV_CONSUMER_TICK_FAILED:
+		uktv_log_warn(&logger, "lease table: %s", msg);
+		break;
+	case UKTV_CONSUMER_LOCK_FORCED:
+		uktv_log_warn(&logger, "%s (--force: resetting anyway)", msg);
+		break;
+	default:
+		uktv_log_info(&logger, "shard %s: %s", shard, msg);
 	}
-	if (until_arg != NULL && uktv_time_parse(until_arg, now_wall,
-	    &until_ms) == -1) {
-		snprintf(why, sizeof(why), "--until takes an ISO 8601 time or a "
-		    "relative one such as -1h, not '%s'", until_arg);
-		usage(why);
-	}
-	if (reset_arg != NULL && (uktv_position_parse(reset_arg, now_wall,
-	    &reset_pos) == -1 || reset_pos.kind == UKTV_POS_SHARD_END)) {
-		snprintf(why, sizeof(why), "--reset-checkpoints takes "
-		    "trim-horizon, latest or at-timestamp=TIME, not '%s'",
-		    reset_arg);
-		usage(why);
-	}
+}
 
-	setup_signals();
-	c.aws = uktv_toolopt_aws(&to);
+/* Where positions are kept, the title store, and the consumer over them. */
+static void
+open_stores(struct args *a, struct ctx *c)
+{
+	struct uktv_lease_opts lo = { 0 };
+	struct uktv_guidestore_opts go = { 0 };
+	struct uktv_consumer_opts co = { 0 };
+	struct uktv_error e;
+
 	uktv_error_clear(&e);
-
-	if (ckpath != NULL && (c.ckdir = uktv_checkpoint_open(ckpath,
-	    !show, &e)) == NULL)
-		die(&e);
-	if (lease_table != NULL) {
-		lo.table = lease_table;
-		lo.worker_id = worker != NULL ? worker : PROG;
-		lo.duration_ms = lease_duration;
-		lo.renew_ms = lease_renew;
-		lo.initial = &from;
-		if ((c.leases = uktv_leases_new(c.aws, &lo, &e)) == NULL)
-			die(&e);
+	if (a->so.checkpoint != NULL && (c->ckdir = uktv_checkpoint_open(a->so.checkpoint,
+	    a->mode != MODE_SHOW, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (a->lease_table != NULL) {
+		lo.table = a->lease_table;
+		lo.worker_id = a->worker != NULL ? a->worker : PROG;
+		lo.duration_ms = a->lease_duration;
+		lo.renew_ms = a->lease_renew;
+		lo.initial = &a->from;
+		if ((c->leases = uktv_leases_new(c->aws, &lo, &e)) == NULL)
+			uktv_log_die(&logger, &e);
 	}
-
-	if (c.table != NULL) {
+	if (c->table != NULL) {
 		/* Before a record is read or a Watchmode credit spent. */
-		uktv_toolopt_table(&to, c.table);
-		uktv_toolopt_need_table(&to, c.aws);
-		if (enrich || enrich_missing) {
-			wm = uktv_watchmode_new(uktv_aws_http(c.aws), c.aws, &wo,
-			    &e);
-			if (wm == NULL)
-				die(&e);
-		}
-		go.table = c.table;
-		go.wm = wm;
-		go.region = country;
-		if ((c.store = uktv_guidestore_new(c.aws, &go, &e)) == NULL)
-			die(&e);
+		uktv_toolopt_table(&to, c->table);
+		uktv_toolopt_need_table(&to, c->aws);
+		if ((a->enrich || a->mode == MODE_ENRICH_MISSING) &&
+		    (c->wm = uktv_watchmode_new(uktv_aws_http(c->aws), c->aws,
+		    &a->wo, &e)) == NULL)
+			uktv_log_die(&logger, &e);
+		go.table = c->table;
+		go.wm = c->wm;
+		go.region = a->country;
+		if ((c->store = uktv_guidestore_new(c->aws, &go, &e)) == NULL)
+			uktv_log_die(&logger, &e);
 	}
+	co.aws = c->aws;
+	co.backend = UKTV_SR_KINESIS;
+	co.stream = c->stream;
+	co.ckdir = c->ckdir;
+	co.leases = c->leases;
+	co.at_shard = c->at_shard;
+	co.at_pos = c->at_pos;
+	co.event = on_event;
+	co.note = uktv_streamopt_note;
+	co.arg = &logger;
+	if ((c->cons = uktv_consumer_new(&co, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+}
 
-	if (show)
-		rc = show_checkpoints(&c);
-	else if (reset_arg != NULL)
-		rc = reset_checkpoints(&c, &reset_pos, force);
-	else if (enrich_missing) {
-		long failed = uktv_guidestore_enrich_missing(c.store, older_days,
-		    0, on_enriched, NULL, &e);
+/* The outputs and the positions' lock, before the reader starts. */
+static void
+open_outputs(struct args *a, struct ctx *c)
+{
+	struct uktv_error e;
 
-		if (failed == -1)
-			die(&e);
-		rc = failed > 0;
-	} else
-		rc = -1;
-	if (rc != -1) {
-		uktv_guidestore_free(c.store);
-		uktv_watchmode_free(wm);
-		uktv_leases_free(c.leases);
-		uktv_checkpoint_close(c.ckdir);
-		uktv_aws_free(c.aws);
-		free(c.at_shard);
-		return rc;
-	}
-
-	/* The reader. */
-	if (c.ckdir != NULL && uktv_checkpoint_lock(c.ckdir, &e) == -1) {
+	uktv_error_clear(&e);
+	if (c->ckdir != NULL && uktv_checkpoint_lock(c->ckdir, &e) == -1) {
 		/* Another reader holding the positions is a busy service
 		 * (69); a lock that cannot be made keeps its own kind (a
 		 * read-only directory: 73). */
 		if (strcmp(e.code, "CheckpointsInUse") == 0)
 			e.kind = UKTV_ERR_UNAVAILABLE;
-		die(&e);
+		uktv_log_die(&logger, &e);
 	}
-	if (dead_path != NULL) {
-		if ((c.deadfp = uktv_cli_open_later(dead_path)) == NULL)
-			err(EX_CANTCREAT, "%s", dead_path);
-		uktv_streamout_init(&c.dead, c.deadfp);
+	if (a->so.dead_letter != NULL &&
+	    (c->dead = uktv_deadletter_open(a->so.dead_letter, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (c->stats_ms > 0) {
+		c->statsfp = stderr;
+		if (a->stats_path != NULL &&
+		    (c->statsfp = fopen(a->stats_path, "a")) == NULL)
+			uktv_log_fatal_errno(&logger, EX_CANTCREAT, errno, "%s",
+			    a->stats_path);
 	}
-	if (c.stats_ms > 0) {
-		c.statsfp = stderr;
-		if (stats_path != NULL && (c.statsfp = fopen(stats_path, "a")) ==
-		    NULL)
-			err(EX_CANTCREAT, "%s", stats_path);
-	}
-	uktv_streamout_init(&c.out, stdout);
-	if (c.leases != NULL) {
-		if (uktv_leases_ensure_table(c.leases, &e) == -1)
-			die(&e);
-		lease_sync(&c);
-		lease_tick(&c);
-	}
+	uktv_streamout_init(&c->out, stdout);
+	if (uktv_consumer_lease_start(c->cons, &e) == -1)
+		uktv_log_die(&logger, &e);
+}
+
+/* ------------------------------------------------------------ modes */
+
+static int
+enrich_missing(struct args *a, struct ctx *c)
+{
+	struct uktv_error e;
+	long failed;
+
+	uktv_error_clear(&e);
+	failed = uktv_guidestore_enrich_missing(c->store, a->older_days, 0,
+	    on_enriched, NULL, &e);
+	if (failed == -1)
+		uktv_log_die(&logger, &e);
+	return failed > 0;
+}
+
+static void
+start_reader(struct args *a, struct ctx *c)
+{
+	struct uktv_streamreader_opts ro;
+	struct uktv_error e;
+
 	memset(&ro, 0, sizeof(ro));
 	ro.backend = UKTV_SR_KINESIS;
-	ro.stream = c.stream;
-	ro.start = from;
-	ro.until_ms = until_ms;
-	ro.to_end = to_end;
-	ro.limit = (int)limit;
-	ro.poll_ms = poll_ms;
-	ro.stop = &stop_signal;
+	ro.stream = c->stream;
+	ro.start = a->from;
+	ro.until_ms = a->until_ms;
+	ro.to_end = a->so.to_end;
+	ro.limit = (int)a->limit;
+	ro.poll_ms = a->so.poll_ms;
+	ro.stop = &uktv_stop_signal;
 	/* Caught up, a follower writes nothing: it learns that its reader
 	 * went away while it waits. */
-	if (!c.no_output)
+	if (!c->no_output)
 		ro.watch_fd = STDOUT_FILENO;
-	ro.claim = claim;
-	ro.note = on_note;
-	ro.arg = &c;
-	if ((c.reader = uktv_streamreader_new(c.aws, &ro, &e)) == NULL)
-		die(&e);
-	c.started = c.last_ms = uktv_time_now_ms();
-	c.stats_at = c.started + c.stats_ms;
+	uktv_error_clear(&e);
+	if ((c->reader = uktv_consumer_reader(c->cons, &ro, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+}
 
-	for (;;) {
-		long long now = uktv_time_now_ms(), wait = 1000;
-		size_t max = 0;
+/* How long the next wait may be: until the next stats line or lease round. */
+static long long
+next_wait(struct ctx *c, long long now)
+{
+	long long wait = 1000;
+	struct uktv_error e;
 
-		if (c.stats_ms > 0) {
-			if (now >= c.stats_at) {
-				stats_line(&c);
-				c.stats_at = now + c.stats_ms;
-			}
-			if (c.stats_at - now < wait)
-				wait = c.stats_at - now;
+	if (c->stats_ms > 0) {
+		if (now >= c->stats_at) {
+			stats_line(c);
+			c->stats_at = now + c->stats_ms;
 		}
-		if (c.leases != NULL) {
-			if (now >= uktv_leases_next_ms(c.leases) || c.lease_sync)
-				lease_tick(&c);
-			if (uktv_leases_next_ms(c.leases) - now < wait)
-				wait = uktv_leases_next_ms(c.leases) - now;
-		}
-		if (wait < 0)
-			wait = 0;
-		if (c.count > 0)
-			max = (size_t)(c.count - c.done);
+		if (c->stats_at - now < wait)
+			wait = c->stats_at - now;
+	}
+	uktv_error_clear(&e);
+	if (uktv_consumer_lease_poll(c->cons, now, &wait, &e) == -1)
+		uktv_log_die(&logger, &e);
+	return wait < 0 ? 0 : wait;
+}
+
+static void
+follow(struct args *a, struct ctx *c)
+{
+	struct uktv_stream_batch b;
+	struct uktv_error e;
+	size_t max;
+	long wait;
+	int rc;
+
+	open_outputs(a, c);
+	start_reader(a, c);
+	c->started = uktv_time_now_ms();
+	c->stats_at = c->started + c->stats_ms;
+	while (!c->closed) {
+		wait = (long)next_wait(c, uktv_time_now_ms());
+		max = c->count > 0 ? (size_t)(c->count - c->done) : 0;
 		uktv_error_clear(&e);
-		rc = uktv_streamreader_next(c.reader, max, (long)wait, &b, &e);
+		rc = uktv_streamreader_next(c->reader, max, wait, &b, &e);
 		if (rc == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		if (rc == UKTV_SR_END || rc == UKTV_SR_STOPPED)
 			break;
 		if (rc == UKTV_SR_CLOSED)
-			c.closed = 1;
+			c->closed = 1;
 		if (rc == UKTV_SR_BATCH) {
-			batch(&c, &b);
-			progress(&c);
-			if (c.count > 0 && c.done >= c.count)
+			batch(c, &b);
+			progress(c);
+			if (c->count > 0 && c->done >= c->count)
 				break;
 		}
-		if (c.closed)
-			break;
 	}
-
 	uktv_log_progress_done(&logger);
-	if (c.stats_ms > 0)
-		stats_line(&c);
-	if (c.leases != NULL) {
-		uktv_error_clear(&e);
-		if (uktv_leases_release(c.leases, &e) == -1)
-			uktv_log_warn(&logger, "releasing leases: %s", e.message);
-	}
-	if (c.bad > 0)
-		uktv_log_warn(&logger, "%ld record%s reported", c.bad,
-		    c.bad == 1 ? "" : "s");
+	if (c->stats_ms > 0)
+		stats_line(c);
+}
+
+/* After a follow: leases given back, what was reported, the exit code. */
+static int
+finish(struct ctx *c)
+{
+	const struct uktv_error *ee;
+	struct uktv_error e;
+	int enrich_rc = 0;
+
+	uktv_error_clear(&e);
+	if (c->leases != NULL && uktv_leases_release(c->leases, &e) == -1)
+		uktv_log_warn(&logger, "releasing leases: %s", e.message);
+	if (c->bad > 0)
+		uktv_log_warn(&logger, "%ld record%s reported", c->bad,
+		    c->bad == 1 ? "" : "s");
 	/* Titles were stored, but a refused key or a spent quota is the
 	 * operator's to fix: say so and exit with its code (77, 69). */
-	if ((ee = uktv_guidestore_enrich_error(c.store)) != NULL) {
+	if ((ee = uktv_guidestore_enrich_error(c->store)) != NULL) {
 		uktv_log_warn(&logger, "enrichment stopped: %s", ee->message);
 		enrich_rc = uktv_error_exit_code(ee);
 	}
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(c->dead, &e) == -1)
+		uktv_log_die(&logger, &e);
+	c->dead = NULL;
+	if (c->statsfp != NULL && c->statsfp != stderr)
+		fclose(c->statsfp);
+	return uktv_streamopt_exit(c->closed, enrich_rc != 0 ? enrich_rc :
+	    c->bad > 0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args a;
+	struct ctx c;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	parse_args(argc, argv, &a, &c);
+	uktv_toolopt_catch_stop();
+	c.aws = uktv_toolopt_aws(&to);
+	open_stores(&a, &c);
+	switch (a.mode) {
+	case MODE_SHOW:
+		rc = show_checkpoints(&c);
+		break;
+	case MODE_RESET:
+		rc = reset_checkpoints(&c, &a.reset_pos, a.force);
+		break;
+	case MODE_ENRICH_MISSING:
+		rc = enrich_missing(&a, &c);
+		break;
+	default:
+		follow(&a, &c);
+		rc = finish(&c);
+	}
 	uktv_streamreader_free(c.reader);
 	uktv_streamout_free(&c.out);
-	uktv_streamout_free(&c.dead);
-	if (c.deadfp != NULL && fclose(c.deadfp) == EOF)
-		err(EX_IOERR, "%s", dead_path);
-	if (c.statsfp != NULL && c.statsfp != stderr)
-		fclose(c.statsfp);
+	uktv_consumer_free(c.cons);
 	uktv_guidestore_free(c.store);
-	uktv_watchmode_free(wm);
+	uktv_watchmode_free(c.wm);
 	uktv_leases_free(c.leases);
 	uktv_checkpoint_close(c.ckdir);
 	uktv_aws_free(c.aws);
 	free(c.at_shard);
-	if (stop_signal)
-		return 128 + stop_signal;
-	/* As `tail -f | head`: silent, what was written is checkpointed. */
-	if (c.closed)
-		return UKTV_EXIT_PIPE;
-	if (enrich_rc != 0)
-		return enrich_rc;
-	return c.bad > 0 ? 1 : 0;
+	return rc;
 }

@@ -6,10 +6,8 @@
  * them into one digest per user and period.  The original app's "final
  * function triggered by the stream".
  */
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +17,8 @@
 #include <json-c/json.h>
 
 #include "checkpoint.h"
+#include "consumer.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "ddbstreams.h"
 #include "digest.h"
@@ -26,6 +26,7 @@
 #include "ndjson.h"
 #include "notify.h"
 #include "prefs.h"
+#include "streamopt.h"
 #include "streamreader.h"
 #include "toolopt.h"
 #include "webhook.h"
@@ -41,13 +42,9 @@ enum {
 	OPT_RECORDS_FROM = UKTV_OPT_FIRST_FREE,
 	OPT_PREFS_FROM,
 	OPT_PREFS_REFRESH,
-	OPT_CHECKPOINT,
-	OPT_FROM,
-	OPT_POLL,
 	OPT_WEBHOOK,
 	OPT_WEBHOOK_SECRET_FILE,
 	OPT_WEBHOOK_ATTEMPTS,
-	OPT_DEAD_LETTER,
 	OPT_DIGEST,
 	OPT_FLUSH_DIGESTS,
 	OPT_MAX_LINE
@@ -55,18 +52,14 @@ enum {
 
 static struct option longopts[] = {
 	UKTV_TOOLOPT_LONGOPTS,
+	UKTV_STREAMOPT_LONGOPTS,
 	{ "table",		required_argument, NULL, 't' },
-	{ "exit",		no_argument,	   NULL, 'e' },
 	{ "records-from",	required_argument, NULL, OPT_RECORDS_FROM },
 	{ "prefs-from",		required_argument, NULL, OPT_PREFS_FROM },
 	{ "prefs-refresh",	required_argument, NULL, OPT_PREFS_REFRESH },
-	{ "checkpoint",		required_argument, NULL, OPT_CHECKPOINT },
-	{ "from",		required_argument, NULL, OPT_FROM },
-	{ "poll-interval",	required_argument, NULL, OPT_POLL },
 	{ "webhook",		required_argument, NULL, OPT_WEBHOOK },
 	{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET_FILE },
 	{ "webhook-attempts",	required_argument, NULL, OPT_WEBHOOK_ATTEMPTS },
-	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
 	{ "digest",		required_argument, NULL, OPT_DIGEST },
 	{ "flush-digests",	no_argument,	   NULL, OPT_FLUSH_DIGESTS },
 	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
@@ -81,13 +74,6 @@ struct where {
 	const char		*sequence;
 };
 
-/* Shards this run read from a real position: their children start at the
- * trim horizon, whatever the default start is (nothing between is lost). */
-struct readset {
-	char	**v;
-	size_t	  n, cap;
-};
-
 struct ctx {
 	struct uktv_aws			*aws;		/* NULL: no AWS at all */
 	const char			*table;
@@ -99,34 +85,25 @@ struct ctx {
 	struct uktv_ndjson_writer	 out;
 	struct uktv_webhook		*hook;
 	struct uktv_http		*own_http;	/* without AWS */
-	FILE				*deadfp;
-	struct uktv_ndjson_writer	 dead;
+	struct uktv_deadletter		*dead;
 	const char			*dead_path;
 	struct uktv_digest		*digest;
 	struct uktv_checkpoint_dir	*ckdir;
 	struct uktv_position		 start;
-	struct readset			 read;
+	struct uktv_consumer		*cons;
 	/* What happened. */
 	unsigned long long		 records;
 	unsigned long long		 notes;
 	unsigned long			 bad;		/* records, lines reported */
 	unsigned long			 dead_count;	/* dead-lettered */
-	/* Deliveries that failed since the last report, one entry per
-	 * kind: a dead webhook fails every notification the same way, and
-	 * one line per notification would bury the stderr of the run. */
-	struct {
-		char		 code[32];
-		char		 message[sizeof(((struct uktv_error *)0)->message)];
-		unsigned long	 n;
-	}				 fails[8];
-	size_t				 nfails;
+	/* Deliveries that failed since the last report, by kind. */
+	struct uktv_dead_tally		 fails;
 	struct uktv_error		 fatal;		/* stop: kind set */
 	int				 closed;	/* stdout's reader went away
 							 * (fatal holds a marker) */
 };
 
 static struct uktv_log logger;
-static volatile sig_atomic_t stop_signal;
 
 static struct uktv_toolopt to;
 
@@ -171,47 +148,6 @@ static void __attribute__((noreturn))
 usage(const char *why)
 {
 	uktv_toolopt_usage(&to, why);
-}
-
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&logger, e);
-	exit(uktv_error_exit_code(e));
-}
-
-static void
-on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	/* No SA_RESTART: a wait is cut short and the loop sees the flag; the
-	 * batch in hand is finished and checkpointed first. */
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static long
-seconds_opt(const char *name, const char *arg, long min_ms)
-{
-	char why[128];
-	long ms;
-
-	if (uktv_parse_seconds(arg, &ms) == -1 || ms < min_ms) {
-		snprintf(why, sizeof(why), "%s takes seconds (at least %ld ms), "
-		    "not '%s'", name, min_ms, arg);
-		usage(why);
-	}
-	return ms;
 }
 
 static void
@@ -271,69 +207,40 @@ where_text(const struct where *w, char *buf, size_t len)
 	return buf;
 }
 
-/* One dead-letter line (ARCHITECTURE.md): the text in "input", a code, why, and
- * where it came from. */
+/* One dead-letter line: the text, a code, why, and where it came from. */
 static void
 dead_letter(struct ctx *c, const char *text, const char *code,
     const char *message, const struct where *w)
 {
-	struct json_object *o;
+	struct uktv_dead_entry d;
+	struct uktv_error e;
 
-	if (c->deadfp == NULL)
+	if (c->dead == NULL)
 		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "input", json_object_new_string(text));
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(message));
-	if (w != NULL && w->shard != NULL) {
-		json_object_object_add(o, "shard", json_object_new_string(w->shard));
-		json_object_object_add(o, "sequence",
-		    json_object_new_string(w->sequence));
-	} else if (w != NULL) {
-		json_object_object_add(o, "line",
-		    json_object_new_int64((int64_t)w->line));
-		if (w->index >= 0)
-			json_object_object_add(o, "index",
-			    json_object_new_int64(w->index));
-	}
-	if (uktv_ndjson_writer_put(&c->dead, o) == -1 || fflush(c->deadfp) == EOF)
-		fatal_io(c, c->dead_path);
-	json_object_put(o);
-}
-
-static void
-tally_failure(struct ctx *c, const char *code, const char *message)
-{
-	size_t i, last = sizeof(c->fails) / sizeof(c->fails[0]) - 1;
-
-	for (i = 0; i < c->nfails; i++)
-		if (strcmp(c->fails[i].code, code) == 0 &&
-		    strcmp(c->fails[i].message, message) == 0)
-			break;
-	if (i == c->nfails) {
-		if (i > last) {
-			/* Kinds past the table's room go with its last. */
-			i = last;
-		} else {
-			strlcpy(c->fails[i].code, code, sizeof(c->fails[i].code));
-			strlcpy(c->fails[i].message, message,
-			    sizeof(c->fails[i].message));
-			c->nfails++;
-		}
-	}
-	c->fails[i].n++;
+	uktv_dead_entry_init(&d);
+	d.input = text;
+	d.len = strlen(text);
+	d.error = code;
+	d.message = message;
+	d.shard = w->shard;
+	d.sequence = w->sequence;
+	d.line = w->line;
+	d.index = w->index;
+	uktv_error_clear(&e);
+	if (uktv_deadletter_put(c->dead, &d, &e) == -1)
+		set_fatal(c, &e);
 }
 
 /* One line per kind of failed delivery since the last report. */
 static void
 report_failures(struct ctx *c)
 {
-	for (size_t i = 0; i < c->nfails; i++)
+	for (size_t i = 0; i < c->fails.n; i++)
 		uktv_log_warn(&logger, "%lu notification%s not delivered (%s: "
-		    "%s): dead-lettered to %s", c->fails[i].n,
-		    c->fails[i].n == 1 ? "" : "s", c->fails[i].code,
-		    c->fails[i].message, c->dead_path);
-	c->nfails = 0;
+		    "%s): dead-lettered to %s", c->fails.kind[i].n,
+		    c->fails.kind[i].n == 1 ? "" : "s", c->fails.kind[i].code,
+		    c->fails.kind[i].message, c->dead_path);
+	c->fails.n = 0;
 }
 
 /*
@@ -366,7 +273,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 		set_fatal(c, &e);
 		return -1;
 	}
-	if (c->deadfp == NULL) {
+	if (c->dead == NULL) {
 		uktv_error_prefix(&e, "%s: not delivered (no --dead-letter): "
 		    "stopping before it", where_text(w, buf, sizeof(buf)));
 		set_fatal(c, &e);
@@ -380,7 +287,7 @@ emit(struct ctx *c, struct json_object *line, const char *event_id,
 	    "webhook_refused";
 	dead_letter(c, text, code, e.message, w);
 	c->dead_count++;
-	tally_failure(c, code, e.message);
+	uktv_dead_tally_add(&c->fails, code, e.message);
 	return c->fatal.kind == UKTV_ERR_NONE ? 0 : -1;
 }
 
@@ -456,7 +363,7 @@ record(struct ctx *c, struct json_object *rec, const struct where *w)
 		uktv_log_warn(&logger, "%s: %s", where_text(w, buf, sizeof(buf)),
 		    e.message);
 		c->bad++;
-		if (c->deadfp != NULL) {
+		if (c->dead != NULL) {
 			dead_letter(c, json_object_to_json_string_ext(rec,
 			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
 			    "bad_record", e.message, w);
@@ -534,8 +441,8 @@ read_records(struct ctx *c, FILE *fp)
 	int rc;
 
 	if ((in = uktv_notify_input_new(fp, c->max_line)) == NULL)
-		err(EX_OSERR, "reader");
-	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+		uktv_log_fatal_errno(&logger, EX_OSERR, errno, "reader");
+	while (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal) {
 		rc = uktv_notify_input_next(in, &v, &lineno, &why);
 		if (rc == -1 && errno == EINTR)
 			continue;
@@ -581,7 +488,7 @@ prefs_load_file(struct ctx *c)
 	uktv_error_clear(&e);
 	if (uktv_prefs_load_ndjson(fp, c->max_line, &c->prefs, prefs_reject,
 	    (void *)(is_stdin ? "stdin" : c->prefs_from), &rejected, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	if (!is_stdin)
 		fclose(fp);
 	c->bad += rejected;
@@ -600,7 +507,7 @@ prefs_load_table(struct ctx *c, int first)
 	if (uktv_prefs_load_table(c->aws, c->table, &fresh, &e) == -1) {
 		uktv_prefs_set_free(&fresh);
 		if (first || e.kind == UKTV_ERR_NOPERM || e.kind == UKTV_ERR_CONFIG)
-			die(&e);
+			uktv_log_die(&logger, &e);
 		uktv_log_warn(&logger, "refreshing preferences: %s (keeping "
 		    "the ones read before)", e.message);
 		return;
@@ -628,94 +535,12 @@ prefs_tick(struct ctx *c)
 /* ------------------------------------------------------------ the stream */
 
 static void
-on_note(void *arg, enum uktv_sr_note kind, const char *shard, const char *msg)
-{
-	switch (kind) {
-	case UKTV_SR_NOTE_TRIMMED:
-		uktv_log_warn(&logger, "shard %s: %s", shard, msg);
-		break;
-	case UKTV_SR_NOTE_GONE:
-	case UKTV_SR_NOTE_EXPIRED:
-	case UKTV_SR_NOTE_THROTTLED:
-	case UKTV_SR_NOTE_RETRY:
-		uktv_log_info(&logger, "shard %s: %s", shard, msg);
-		break;
-	default:
-		uktv_log_debug(&logger, "shard %s: %s", shard, msg);
-	}
-}
-
-static int
-was_read(const struct ctx *c, const char *shard)
-{
-	if (shard == NULL)
-		return 0;
-	for (size_t i = 0; i < c->read.n; i++)
-		if (strcmp(c->read.v[i], shard) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-mark_read(struct ctx *c, const char *shard)
-{
-	if (was_read(c, shard))
-		return 0;
-	if (c->read.n == c->read.cap) {
-		size_t nc = c->read.cap ? c->read.cap * 2 : 16;
-		char **v = reallocarray(c->read.v, nc, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		c->read.v = v;
-		c->read.cap = nc;
-	}
-	if ((c->read.v[c->read.n] = strdup(shard)) == NULL)
-		return -1;
-	c->read.n++;
-	return 0;
-}
-
-/*
- * A checkpoint wins; else a shard whose parent this run has read starts at
- * the trim horizon (its records came after the parent's: none may be
- * skipped), and any other starts at --from (LATEST: nobody is told about
- * yesterday).
- */
-static int
-claim(void *arg, const struct uktv_shard_info *info, struct uktv_position *pos,
-    struct uktv_error *err)
-{
-	struct ctx *c = arg;
-	int rc = 0;
-
-	if (c->ckdir != NULL &&
-	    (rc = uktv_checkpoint_read(c->ckdir, info->shard_id, pos, err)) == -1)
-		return -1;
-	if (rc == 1 && pos->kind == UKTV_POS_SHARD_END)
-		return UKTV_SR_CLAIM_DONE;
-	if (rc == 0) {
-		if (was_read(c, info->parent) || was_read(c, info->adjacent_parent))
-			uktv_position_set(pos, UKTV_POS_TRIM_HORIZON);
-		else
-			*pos = c->start;
-	}
-	/* LATEST on a closed shard reads nothing: its children are news. */
-	if ((pos->kind != UKTV_POS_LATEST || info->ending_sequence == NULL) &&
-	    mark_read(c, info->shard_id) == -1)
-		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
-	return UKTV_SR_CLAIM_READ;
-}
-
-static void
 checkpoint(struct ctx *c, const char *shard, const struct uktv_position *pos)
 {
 	struct uktv_error e;
 
-	if (c->ckdir == NULL)
-		return;
 	uktv_error_clear(&e);
-	if (uktv_checkpoint_write(c->ckdir, shard, pos, &e) == -1)
+	if (uktv_consumer_checkpoint(c->cons, shard, pos, &e) == -1)
 		set_fatal(c, &e);
 }
 
@@ -758,7 +583,7 @@ follow(struct ctx *c, int to_end, long poll_ms)
 
 	uktv_error_clear(&e);
 	if (uktv_ddbstreams_latest_arn(c->aws, c->table, &arn, &e) == -1)
-		die(&e);
+		uktv_log_die(&logger, &e);
 	uktv_log_info(&logger, "following %s", arn);
 	memset(&o, 0, sizeof(o));
 	o.backend = UKTV_SR_DDBSTREAMS;
@@ -766,16 +591,13 @@ follow(struct ctx *c, int to_end, long poll_ms)
 	o.start = c->start;
 	o.to_end = to_end;
 	o.poll_ms = poll_ms;
-	o.stop = &stop_signal;
+	o.stop = &uktv_stop_signal;
 	/* Caught up, it writes nothing: it learns while it waits that its
 	 * reader went away. */
 	o.watch_fd = STDOUT_FILENO;
-	o.claim = claim;
-	o.note = on_note;
-	o.arg = c;
-	if ((r = uktv_streamreader_new(c->aws, &o, &e)) == NULL)
-		die(&e);
-	while (c->fatal.kind == UKTV_ERR_NONE && !stop_signal) {
+	if ((r = uktv_consumer_reader(c->cons, &o, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	while (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal) {
 		uktv_error_clear(&e);
 		rc = uktv_streamreader_next(r, 0, MAX_WAIT_MS, &b, &e);
 		if (rc == -1) {
@@ -817,13 +639,13 @@ open_webhook(struct ctx *c, const char *url,
 	uktv_error_clear(&e);
 	if (secret_file != NULL) {
 		if (uktv_webhook_read_secret(secret_file, &secret, &len, &e) == -1)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	} else if ((env = getenv(UKTV_WEBHOOK_SECRET_ENV)) != NULL && *env != '\0') {
 		len = strlen(env);
 		if ((secret = strdup(env)) == NULL)
-			err(EX_OSERR, NULL);
+			uktv_log_fatal_errno(&logger, EX_OSERR, errno, "webhook secret");
 	} else
-		errx(EX_CONFIG, "--webhook needs a secret: --webhook-secret-file "
+		uktv_log_fatal(&logger, EX_CONFIG, "--webhook needs a secret: --webhook-secret-file "
 		    "FILE or " UKTV_WEBHOOK_SECRET_ENV);
 	if (c->aws != NULL)
 		http = uktv_aws_http(c->aws);
@@ -835,7 +657,7 @@ open_webhook(struct ctx *c, const char *url,
 		ho.ca_bundle = to.aws.ca_bundle != NULL ? to.aws.ca_bundle :
 		    getenv("AWS_CA_BUNDLE");
 		if ((c->own_http = http = uktv_http_new(&ho, &e)) == NULL)
-			die(&e);
+			uktv_log_die(&logger, &e);
 	}
 	memset(&o, 0, sizeof(o));
 	o.url = url;
@@ -843,7 +665,7 @@ open_webhook(struct ctx *c, const char *url,
 	o.secret_len = len;
 	o.attempts = attempts;
 	o.user_agent = PROG "/" UKTV_VERSION;
-	o.stop = &stop_signal;
+	o.stop = &uktv_stop_signal;
 	/* The same setting as the AWS retries (tests make them fast). */
 	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL &&
 	    uktv_parse_uint(s, 0, 60000, &v) == 0)
@@ -851,215 +673,227 @@ open_webhook(struct ctx *c, const char *url,
 	c->hook = uktv_webhook_new(http, &o, &e);
 	uktv_webhook_secret_free(secret, len);
 	if (c->hook == NULL)
-		die(&e);
+		uktv_log_die(&logger, &e);
+}
+
+/* ------------------------------------------------------------ options */
+
+/* What the options say, beyond what the loop keeps in ctx. */
+struct args {
+	struct uktv_streamopt	 so;
+	const char	*records_from, *webhook, *secret_file, *digest;
+	long long	 period;
+	int		 flush, attempts;
+};
+
+static void
+set_option(struct args *a, struct ctx *c, int ch, const char *arg)
+{
+	long long v;
+
+	if (uktv_streamopt_handle(&a->so, &to, ch, arg))
+		return;
+	switch (ch) {
+	case 't': c->table = arg; break;
+	case OPT_RECORDS_FROM: a->records_from = arg; break;
+	case OPT_PREFS_FROM: c->prefs_from = arg; break;
+	case OPT_PREFS_REFRESH:
+		c->prefs_refresh_ms = uktv_toolopt_seconds(&to, "--prefs-refresh",
+		    arg, 1);
+		break;
+	case OPT_WEBHOOK: a->webhook = arg; break;
+	case OPT_WEBHOOK_SECRET_FILE: a->secret_file = arg; break;
+	case OPT_WEBHOOK_ATTEMPTS:
+		if (uktv_parse_uint(arg, 1, 20, &v) == -1)
+			uktv_streamopt_usagef(&to, "--webhook-attempts takes 1 to 20, not '%s'", arg);
+		a->attempts = (int)v;
+		break;
+	case OPT_DIGEST:
+		if (uktv_digest_parse_period(arg, &a->period) == -1)
+			uktv_streamopt_usagef(&to, "--digest takes a period of 1s to 31d (30s, 15m, "
+			    "1h, 1d), not '%s'", arg);
+		a->digest = arg;
+		break;
+	case OPT_FLUSH_DIGESTS: a->flush = 1; break;
+	case OPT_MAX_LINE:
+		if (uktv_parse_size(arg, &c->max_line) == -1 ||
+		    c->max_line < 2 || c->max_line > ((size_t)1 << 30))
+			uktv_streamopt_usagef(&to, "--max-line takes 2 bytes to 1G, not '%s'", arg);
+		break;
+	}
+}
+
+/* The options' one block of checks. */
+static void
+check_args(struct args *a, struct ctx *c)
+{
+	if (a->digest != NULL && a->so.checkpoint == NULL)
+		usage("--digest needs --checkpoint DIR (the spool is kept there)");
+	if (a->flush && a->digest == NULL)
+		usage("--flush-digests needs --digest PERIOD");
+	if ((a->secret_file != NULL || a->attempts > 0) && a->webhook == NULL)
+		usage("--webhook-secret-file and --webhook-attempts need "
+		    "--webhook URL");
+	if (a->records_from != NULL && c->prefs_from != NULL &&
+	    strcmp(a->records_from, "-") == 0 && strcmp(c->prefs_from, "-") == 0)
+		usage("--records-from and --prefs-from cannot both be stdin");
+	if (a->records_from != NULL && a->so.from != NULL)
+		usage("--from is for the stream, not --records-from");
+	if (a->so.from == NULL)
+		uktv_position_set(&c->start, UKTV_POS_LATEST);
+	else if (uktv_position_parse(a->so.from, uktv_time_now_ms(), &c->start) ==
+	    -1 || c->start.kind == UKTV_POS_SHARD_END)
+		uktv_streamopt_usagef(&to, "--from takes latest, trim-horizon or "
+		    "at-timestamp=TIME, not '%s'", a->so.from);
+	c->table = uktv_toolopt_table(&to, c->table);
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a, struct ctx *c)
+{
+	int ch;
+
+	a->so.poll_min_ms = 1;
+	uktv_toolopt_init(&to, PROG);
+	to.synopsis = SYNOPSIS;
+	to.usage = usage_text;
+	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:e", longopts,
+	    NULL)) != -1)
+		set_option(a, c, ch, optarg);
+	if (optind < argc)
+		uktv_streamopt_usagef(&to, "unexpected argument '%s'", argv[optind]);
+	c->dead_path = a->so.dead_letter;
+	check_args(a, c);
+}
+
+/* ------------------------------------------------------------ set-up */
+
+/* AWS (unless records and preferences both come from files), the
+ * positions, the digest spool, the dead letters, the webhook, the
+ * preferences: all before the first record. */
+static void
+open_all(struct args *a, struct ctx *c)
+{
+	struct uktv_consumer_opts co = { 0 };
+	struct uktv_error e;
+
+	if (a->records_from == NULL || c->prefs_from == NULL) {
+		c->aws = uktv_toolopt_aws(&to);
+		uktv_toolopt_need_table(&to, c->aws);
+	}
+	uktv_error_clear(&e);
+	if (a->so.checkpoint != NULL &&
+	    (c->ckdir = uktv_checkpoint_open(a->so.checkpoint, 1, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (a->digest != NULL) {
+		if ((c->digest = uktv_digest_open(a->so.checkpoint, a->period, &e)) == NULL)
+			uktv_log_die(&logger, &e);
+		if (uktv_digest_damaged(c->digest) > 0)
+			uktv_log_warn(&logger, "%s: %lu line%s that are not "
+			    "spooled notifications (left there)",
+			    uktv_digest_path(c->digest), uktv_digest_damaged(c->digest),
+			    uktv_digest_damaged(c->digest) == 1 ? "" : "s");
+	}
+	if (c->dead_path != NULL &&
+	    (c->dead = uktv_deadletter_open(c->dead_path, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	co.aws = c->aws;
+	co.backend = UKTV_SR_DDBSTREAMS;
+	co.ckdir = c->ckdir;
+	co.note = uktv_streamopt_note;
+	co.arg = &logger;
+	if ((c->cons = uktv_consumer_new(&co, &e)) == NULL)
+		uktv_log_die(&logger, &e);
+	if (a->webhook != NULL)
+		open_webhook(c, a->webhook, a->secret_file, a->attempts);
+	if (c->prefs_from != NULL)
+		prefs_load_file(c);
+	else {
+		prefs_load_table(c, 1);
+		c->prefs_at = uktv_time_now_ms() + c->prefs_refresh_ms;
+	}
+}
+
+/* ------------------------------------------------------------ modes */
+
+static void
+records_from(struct ctx *c, const char *path)
+{
+	FILE *fp = stdin;
+
+	if (strcmp(path, "-") != 0 && (fp = fopen(path, "re")) == NULL)
+		uktv_log_fatal_errno(&logger, errno == ENOENT ? EX_NOINPUT :
+		    EX_IOERR, errno, "%s", path);
+	read_records(c, fp);
+	if (fflush(stdout) == EOF)
+		stdout_failed(c);
+	spool_sync(c);
+	if (fp != stdin)
+		fclose(fp);
+}
+
+/* The end of a run: digests due, what failed, the exit code. */
+static int
+finish(struct ctx *c, int flush)
+{
+	struct uktv_error e;
+
+	/* Digests whose period ended go out; with --flush-digests every
+	 * pending one (the others stay spooled for the next run). */
+	if (c->fatal.kind == UKTV_ERR_NONE && !uktv_stop_signal)
+		digest_tick(c, flush);
+	if (fflush(stdout) == EOF)
+		stdout_failed(c);
+	report_failures(c);
+	if (c->fatal.kind != UKTV_ERR_NONE && !c->closed)
+		uktv_log_error(&logger, &c->fatal);
+	if (c->bad > 0 || c->dead_count > 0)
+		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
+		    c->bad, c->bad == 1 ? "" : "s", c->dead_count);
+	uktv_log_info(&logger, "%llu record%s read, %llu line%s out",
+	    c->records, c->records == 1 ? "" : "s", c->notes,
+	    c->notes == 1 ? "" : "s");
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(c->dead, &e) == -1 &&
+	    c->fatal.kind == UKTV_ERR_NONE) {
+		uktv_log_error(&logger, &e);
+		c->fatal.kind = UKTV_ERR_IO;
+	}
+	c->dead = NULL;
+	/* Stopped by a signal: what was in hand was finished or
+	 * dead-lettered, and a delivery cut short is not a failure. */
+	return uktv_streamopt_exit(c->closed, c->fatal.kind != UKTV_ERR_NONE ?
+	    uktv_error_exit_code(&c->fatal) : c->bad > 0 || c->dead_count > 0);
 }
 
 int
 main(int argc, char *argv[])
 {
+	struct args a;
 	struct ctx c;
-	struct uktv_error e;
-	const char *records_from = NULL, *ckpath = NULL, *from = NULL;
-	const char *webhook = NULL, *secret_file = NULL, *digest = NULL;
-	long poll_ms = 0;
-	long long period = 0, v;
-	int ch, to_end = 0, flush = 0, attempts = 0;
-	char why[256];
+	int rc;
 
+	memset(&a, 0, sizeof(a));
 	memset(&c, 0, sizeof(c));
 	uktv_prefs_set_init(&c.prefs);
 	c.prefs_refresh_ms = DEF_PREFS_REFRESH_MS;
 	c.max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
-	uktv_toolopt_init(&to, PROG);
-	to.synopsis = SYNOPSIS;
-	to.usage = usage_text;
-	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:e", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			c.table = optarg;
-			break;
-		case 'e':
-			to_end = 1;
-			break;
-		case OPT_RECORDS_FROM:
-			records_from = optarg;
-			break;
-		case OPT_PREFS_FROM:
-			c.prefs_from = optarg;
-			break;
-		case OPT_PREFS_REFRESH:
-			c.prefs_refresh_ms = seconds_opt("--prefs-refresh", optarg, 1);
-			break;
-		case OPT_CHECKPOINT:
-			ckpath = optarg;
-			break;
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_POLL:
-			poll_ms = seconds_opt("--poll-interval", optarg, 1);
-			break;
-		case OPT_WEBHOOK:
-			webhook = optarg;
-			break;
-		case OPT_WEBHOOK_SECRET_FILE:
-			secret_file = optarg;
-			break;
-		case OPT_WEBHOOK_ATTEMPTS:
-			if (uktv_parse_uint(optarg, 1, 20, &v) == -1) {
-				snprintf(why, sizeof(why), "--webhook-attempts "
-				    "takes 1 to 20, not '%s'", optarg);
-				usage(why);
-			}
-			attempts = (int)v;
-			break;
-		case OPT_DEAD_LETTER:
-			c.dead_path = optarg;
-			break;
-		case OPT_DIGEST:
-			if (uktv_digest_parse_period(optarg, &period) == -1) {
-				snprintf(why, sizeof(why), "--digest takes a period "
-				    "of 1s to 31d (30s, 15m, 1h, 1d), not '%s'",
-				    optarg);
-				usage(why);
-			}
-			digest = optarg;
-			break;
-		case OPT_FLUSH_DIGESTS:
-			flush = 1;
-			break;
-		case OPT_MAX_LINE:
-			if (uktv_parse_size(optarg, &c.max_line) == -1 ||
-			    c.max_line < 2 || c.max_line > ((size_t)1 << 30)) {
-				snprintf(why, sizeof(why), "--max-line takes 2 "
-				    "bytes to 1G, not '%s'", optarg);
-				usage(why);
-			}
-			break;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0) {
-		snprintf(why, sizeof(why), "unexpected argument '%s'", argv[0]);
-		usage(why);
-	}
-	if (digest != NULL && ckpath == NULL)
-		usage("--digest needs --checkpoint DIR (the spool is kept there)");
-	if (flush && digest == NULL)
-		usage("--flush-digests needs --digest PERIOD");
-	if ((secret_file != NULL || attempts > 0) && webhook == NULL)
-		usage("--webhook-secret-file and --webhook-attempts need --webhook URL");
-	if (records_from != NULL && c.prefs_from != NULL &&
-	    strcmp(records_from, "-") == 0 && strcmp(c.prefs_from, "-") == 0)
-		usage("--records-from and --prefs-from cannot both be stdin");
-	if (records_from != NULL && from != NULL)
-		usage("--from is for the stream, not --records-from");
-	if (from == NULL)
-		uktv_position_set(&c.start, UKTV_POS_LATEST);
-	else if (uktv_position_parse(from, uktv_time_now_ms(), &c.start) == -1 ||
-	    c.start.kind == UKTV_POS_SHARD_END) {
-		snprintf(why, sizeof(why), "--from takes latest, trim-horizon or "
-		    "at-timestamp=TIME, not '%s'", from);
-		usage(why);
-	}
-	c.table = uktv_toolopt_table(&to, c.table);
-
+	parse_args(argc, argv, &a, &c);
 	uktv_log_init(&logger, PROG, to.verbosity);
-	setup_signals();
+	uktv_toolopt_catch_stop();
 	uktv_ndjson_writer_init(&c.out, stdout);
-
-	/* With records and preferences from files: no AWS at all. */
-	if (records_from == NULL || c.prefs_from == NULL) {
-		c.aws = uktv_toolopt_aws(&to);
-		uktv_toolopt_need_table(&to, c.aws);
-	}
-	if (ckpath != NULL) {
-		uktv_error_clear(&e);
-		if ((c.ckdir = uktv_checkpoint_open(ckpath, 1, &e)) == NULL)
-			die(&e);
-	}
-	if (digest != NULL) {
-		uktv_error_clear(&e);
-		if ((c.digest = uktv_digest_open(ckpath, period, &e)) == NULL)
-			die(&e);
-		if (uktv_digest_damaged(c.digest) > 0)
-			uktv_log_warn(&logger, "%s: %lu line%s that are not "
-			    "spooled notifications (left there)",
-			    uktv_digest_path(c.digest), uktv_digest_damaged(c.digest),
-			    uktv_digest_damaged(c.digest) == 1 ? "" : "s");
-	}
-	if (c.dead_path != NULL) {
-		if ((c.deadfp = uktv_cli_open_later(c.dead_path)) == NULL) {
-			uktv_log_errno(&logger, errno, "%s", c.dead_path);
-			exit(EX_CANTCREAT);
-		}
-		uktv_ndjson_writer_init(&c.dead, c.deadfp);
-	}
-	if (webhook != NULL)
-		open_webhook(&c, webhook, secret_file, attempts);
-
-	if (c.prefs_from != NULL)
-		prefs_load_file(&c);
-	else {
-		prefs_load_table(&c, 1);
-		c.prefs_at = uktv_time_now_ms() + c.prefs_refresh_ms;
-	}
-
-	if (records_from != NULL) {
-		FILE *fp = stdin;
-
-		if (strcmp(records_from, "-") != 0 &&
-		    (fp = fopen(records_from, "re")) == NULL) {
-			uktv_log_errno(&logger, errno, "%s", records_from);
-			exit(errno == ENOENT ? EX_NOINPUT : EX_IOERR);
-		}
-		read_records(&c, fp);
-		if (fflush(stdout) == EOF)
-			stdout_failed(&c);
-		spool_sync(&c);
-		if (fp != stdin)
-			fclose(fp);
-	} else
-		follow(&c, to_end, poll_ms);
-
-	/* The end: digests whose period ended go out; with --flush-digests
-	 * every pending one (the others stay spooled for the next run). */
-	if (c.fatal.kind == UKTV_ERR_NONE && !stop_signal)
-		digest_tick(&c, flush);
-	if (fflush(stdout) == EOF)
-		stdout_failed(&c);
-
-	report_failures(&c);
-	if (c.fatal.kind != UKTV_ERR_NONE && !c.closed)
-		uktv_log_error(&logger, &c.fatal);
-	if (c.bad > 0 || c.dead_count > 0)
-		uktv_log_warn(&logger, "%lu record%s reported, %lu dead-lettered",
-		    c.bad, c.bad == 1 ? "" : "s", c.dead_count);
-	uktv_log_info(&logger, "%llu record%s read, %llu line%s out",
-	    c.records, c.records == 1 ? "" : "s", c.notes,
-	    c.notes == 1 ? "" : "s");
+	open_all(&a, &c);
+	if (a.records_from != NULL)
+		records_from(&c, a.records_from);
+	else
+		follow(&c, a.so.to_end, a.so.poll_ms);
+	rc = finish(&c, a.flush);
 	uktv_webhook_free(c.hook);
 	uktv_http_free(c.own_http);
-	if (c.deadfp != NULL && fclose(c.deadfp) == EOF && c.fatal.kind == UKTV_ERR_NONE) {
-		uktv_log_errno(&logger, errno, "%s", c.dead_path);
-		c.fatal.kind = UKTV_ERR_IO;
-	}
 	uktv_digest_close(c.digest);
+	uktv_consumer_free(c.cons);
 	uktv_checkpoint_close(c.ckdir);
 	uktv_prefs_set_free(&c.prefs);
-	for (size_t i = 0; i < c.read.n; i++)
-		free(c.read.v[i]);
-	free(c.read.v);
 	uktv_aws_free(c.aws);
-	/* Stopped by a signal: what was in hand was finished or
-	 * dead-lettered, and a delivery cut short is not a failure. */
-	if (stop_signal)
-		return 128 + stop_signal;
-	if (c.closed)
-		return UKTV_EXIT_PIPE;
-	if (c.fatal.kind != UKTV_ERR_NONE)
-		return uktv_error_exit_code(&c.fatal);
-	return c.bad > 0 || c.dead_count > 0 ? 1 : 0;
+	return rc;
 }

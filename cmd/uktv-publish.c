@@ -6,7 +6,6 @@
  */
 #include <sys/stat.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,12 +21,14 @@
 
 #include <json-c/json.h>
 
-#include "base64.h"
+#include "deadletter.h"
 #include "parse.h"
 #include "jsonscan.h"
 #include "kinesis.h"
 #include "log.h"
 #include "ndjson.h"
+#include "recordline.h"
+#include "streamopt.h"
 #include "toolopt.h"
 
 #define PROG	"uktv-publish"
@@ -39,9 +40,6 @@
  * and an envelope carrying a 1 MiB record as data_base64 (4/3 of it) fits.
  */
 #define MAX_LINE	((size_t)2 << 20)
-/* The longest partition key text that can still decode to 256 characters:
- * one character is at most 12 bytes of JSON ("\ud83d\ude00"). */
-#define PK_TEXT_MAX	(UKTV_KINESIS_PARTITION_KEY_MAX * 12 + 2)
 
 enum {
 	OPT_STREAM_ARN = UKTV_OPT_FIRST_FREE,
@@ -54,25 +52,15 @@ enum {
 	OPT_RESULTS
 };
 
-/* Paths scanned in each line, by index. */
-enum { P_KEY, P_EHK, P_DATA, P_DATA64, P_MAX };
-
 struct publisher {
 	struct uktv_aws			*aws;
 	struct uktv_kinesis_batch	*batch;
 	struct uktv_log			 log;
-	int				 envelope;
+	struct uktv_recordline		*rl;
 	int				 strict_order;
-	int				 default_key;	/* -k not given */
-	struct uktv_jsonpath		 paths[P_MAX];
-	size_t				 npaths;
-	int				 has_ehk;
 	struct uktv_ndjson_writer	 results;
 	int				 want_results;
-	struct uktv_ndjson_writer	 dead;
-	FILE				*dead_fp;
-	char				*buf;		/* envelope data, decoded */
-	char				 pk[PK_TEXT_MAX];
+	struct uktv_deadletter		*dead;
 	/* What happened. */
 	unsigned long long		 lines;		/* non-blank lines read */
 	unsigned long long		 rejected;	/* lines not sent */
@@ -85,11 +73,6 @@ struct publisher {
 	int				 no_watch;	/* stdout not open: not polled */
 	struct uktv_error		 fatal;		/* a call failed outright */
 };
-
-static volatile sig_atomic_t stop_signal;
-/* The self-pipe: a signal that comes just before the wait for input still
- * ends the wait, because the handler makes this readable. */
-static int signal_pipe[2] = { -1, -1 };
 
 static struct uktv_toolopt to;
 
@@ -127,20 +110,6 @@ usage(const char *why)
 	uktv_toolopt_usage(&to, why);
 }
 
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	stop_signal = sig;
-	/* glibc's write is warn_unused_result under _FORTIFY_SOURCE (the Debian
-	 * build), which a (void) cast does not silence.  A failed write means
-	 * the pipe is full, so a wake-up is already pending: nothing to do. */
-	if (signal_pipe[1] != -1 && write(signal_pipe[1], "", 1) == -1) {
-	}
-	errno = saved;
-}
-
 /* A --results line could not be written. */
 static void
 results_failed(struct publisher *pb)
@@ -169,61 +138,37 @@ result_error(struct publisher *pb, unsigned long long line, const char *code,
 	json_object_put(o);
 }
 
-/* 1 when text is fit to be a JSON string as it is (the reader checked UTF-8,
- * but a rejected line may be anything). */
-static int
-printable_utf8(const char *s, size_t n, int valid)
-{
-	return valid && s != NULL && memchr(s, '\0', n) == NULL;
-}
-
-/*
- * One dead-letter line (ARCHITECTURE.md): the input as a string in "input" (so
- * `jq -r .input` replays it), or, for a line that is not UTF-8 text, in
- * "input_base64"; a line too long to hold has only its "length".
- */
+/* One dead-letter line (deadletter.h); a line too long to hold (input
+ * NULL) has only its length. */
 static void
 dead_letter(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *message)
+    size_t len, const char *code, const char *message)
 {
-	struct json_object *o;
+	struct uktv_dead_entry d;
+	struct uktv_error e;
 
-	if (pb->dead_fp == NULL)
+	if (pb->dead == NULL)
 		return;
-	o = json_object_new_object();
-	if (input != NULL && printable_utf8(input, len, utf8))
-		json_object_object_add(o, "input",
-		    json_object_new_string_len(input, (int)len));
-	else if (input != NULL) {
-		char *b = malloc(UKTV_BASE64_ENCODED_LEN(len) + 1);
-
-		if (b != NULL) {
-			size_t n = uktv_base64_encode(input, len, b);
-
-			json_object_object_add(o, "input_base64",
-			    json_object_new_string_len(b, (int)n));
-			free(b);
-		}
-	} else
-		json_object_object_add(o, "length",
-		    json_object_new_int64((int64_t)len));
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_object_add(o, "line", json_object_new_int64((int64_t)line));
-	if (uktv_ndjson_writer_put(&pb->dead, o) == -1)
+	uktv_dead_entry_init(&d);
+	d.input = input;
+	d.len = len;
+	d.error = code;
+	d.message = message;
+	d.line = line;
+	uktv_error_clear(&e);
+	if (uktv_deadletter_put(pb->dead, &d, &e) == -1)
 		pb->out_error = errno ? errno : EIO;
-	json_object_put(o);
 }
 
 /* A line that is not sent: stderr, dead letter, result. */
 static void
 reject(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+    size_t len, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static void
 reject(struct publisher *pb, unsigned long long line, const char *input,
-    size_t len, int utf8, const char *code, const char *fmt, ...)
+    size_t len, const char *code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -232,7 +177,7 @@ reject(struct publisher *pb, unsigned long long line, const char *input,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uktv_log_line_error(&pb->log, line, "%s: not sent", msg);
-	dead_letter(pb, line, input, len, utf8, code, msg);
+	dead_letter(pb, line, input, len, code, msg);
 	result_error(pb, line, code, msg);
 	pb->rejected++;
 }
@@ -274,10 +219,10 @@ on_result(const struct uktv_kinesis_result *res, void *arg)
 	}
 	/* The input is the data itself, or the envelope line kept as note. */
 	if (res->note != NULL)
-		dead_letter(pb, res->tag, res->note, res->note_len, 1,
+		dead_letter(pb, res->tag, res->note, res->note_len,
 		    res->error_code, res->error_message ? res->error_message : "");
 	else
-		dead_letter(pb, res->tag, res->data, res->data_len, 1,
+		dead_letter(pb, res->tag, res->data, res->data_len,
 		    res->error_code, res->error_message ? res->error_message : "");
 	result_error(pb, res->tag, res->error_code,
 	    res->error_message ? res->error_message : "");
@@ -297,150 +242,20 @@ flush(struct publisher *pb)
 		pb->fatal = e;
 }
 
-static const char *
-scan_reason(enum uktv_jsonscan_status st, size_t at, char *buf, size_t n)
-{
-	if (st == UKTV_JSONSCAN_TOO_DEEP)
-		snprintf(buf, n, "JSON nested deeper than %d levels",
-		    UKTV_NDJSON_MAX_DEPTH);
-	else if (st == UKTV_JSONSCAN_NOT_OBJECT)
-		snprintf(buf, n, "not a JSON object");
-	else
-		snprintf(buf, n, "invalid JSON at byte offset %zu", at);
-	return buf;
-}
-
-static const char *
-scan_code(enum uktv_jsonscan_status st)
-{
-	return uktv_ndjson_reject_code(st == UKTV_JSONSCAN_TOO_DEEP ?
-	    UKTV_NDJSON_TOO_DEEP : st == UKTV_JSONSCAN_NOT_OBJECT ?
-	    UKTV_NDJSON_NOT_OBJECT : UKTV_NDJSON_BAD_JSON);
-}
-
-/* The text of a key or hash key value: a string decoded into buf, or a
- * number as written.  NULL for other types. */
-static const char *
-scalar_text(const struct uktv_jsonscan_value *v, char *buf, size_t bufsz,
-    size_t *len)
-{
-	if (v->type == UKTV_JSON_NUMBER) {
-		*len = v->len;
-		return v->text;
-	}
-	if (v->type != UKTV_JSON_STRING)
-		return NULL;
-	if (v->len > bufsz) {
-		*len = (size_t)-1;	/* too long to be a key at all */
-		return buf;
-	}
-	*len = uktv_jsonscan_string(v, buf);
-	return buf;
-}
-
-/* One good line (UTF-8 checked by the reader): build its record and add it. */
+/* One good line (UTF-8 checked by the reader): its record into the batch. */
 static void
 publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 {
-	struct uktv_jsonscan_value v[P_MAX];
 	struct uktv_kinesis_record rec;
 	struct uktv_error e;
-	enum uktv_jsonscan_status st;
-	char why[128], hk[64], sha[65];
-	const char *path;
-	size_t at = 0;
+	const char *code;
+	char why[512];
 
-	memset(&rec, 0, sizeof(rec));
-	rec.tag = ln->lineno;
-	st = uktv_jsonscan(ln->text, ln->len, 0, pb->paths, pb->npaths, v, &at);
-	if (st != UKTV_JSONSCAN_OK) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, scan_code(st), "%s",
-		    scan_reason(st, at, why, sizeof(why)));
+	if (uktv_recordline_build(pb->rl, ln->text, ln->len, ln->lineno, &rec,
+	    &code, why, sizeof(why)) == -1) {
+		reject(pb, ln->lineno, ln->text, ln->len, code, "%s", why);
 		return;
 	}
-	if (pb->envelope) {
-		if (v[P_KEY].type != UKTV_JSON_STRING) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_envelope",
-			    "envelope has no partition_key string");
-			return;
-		}
-		if ((v[P_DATA].type != UKTV_JSON_ABSENT) ==
-		    (v[P_DATA64].type != UKTV_JSON_ABSENT)) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_envelope",
-			    "envelope needs one of data and data_base64");
-			return;
-		}
-		if (v[P_DATA].type != UKTV_JSON_ABSENT) {
-			/* Compact JSON: only whitespace changes. */
-			rec.data = pb->buf;
-			rec.data_len = uktv_jsonscan_compact(v[P_DATA].text,
-			    v[P_DATA].len, pb->buf);
-		} else {
-			size_t n;
-
-			/* Base64 needs no escapes: an escaped one is not ours. */
-			if (v[P_DATA64].type != UKTV_JSON_STRING ||
-			    v[P_DATA64].escaped ||
-			    uktv_base64_decode(v[P_DATA64].text + 1,
-			    v[P_DATA64].len - 2, pb->buf, &n) == -1) {
-				reject(pb, ln->lineno, ln->text, ln->len, 1,
-				    "bad_envelope", "data_base64 is not base64");
-				return;
-			}
-			rec.data = pb->buf;
-			rec.data_len = n;
-		}
-		rec.note = ln->text;
-		rec.note_len = ln->len;
-	} else {
-		rec.data = ln->text;
-		rec.data_len = ln->len;
-	}
-
-	path = pb->envelope ? ".partition_key" : pb->paths[P_KEY].text;
-	rec.partition_key = scalar_text(&v[P_KEY], pb->pk, sizeof(pb->pk),
-	    &rec.partition_key_len);
-	if (rec.partition_key == NULL && pb->default_key && !pb->envelope) {
-		uktv_kinesis_hash_partition_key(ln->text, ln->len, sha);
-		rec.partition_key = sha;
-		rec.partition_key_len = 64;
-	}
-	if (rec.partition_key == NULL) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "no_partition_key",
-		    "no string or number at %s for the partition key", path);
-		return;
-	}
-	if (rec.partition_key_len == (size_t)-1 ||
-	    !uktv_kinesis_partition_key_valid(rec.partition_key,
-	    rec.partition_key_len)) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_partition_key",
-		    "partition key at %s %s", path, rec.partition_key_len == 0 ?
-		    "is empty" : "is longer than 256 characters");
-		return;
-	}
-	if (pb->has_ehk) {
-		size_t n;
-		const char *s = scalar_text(&v[P_EHK], hk, sizeof(hk), &n);
-
-		if (s == NULL || n == (size_t)-1 ||
-		    !uktv_kinesis_hash_key_valid(s, n)) {
-			reject(pb, ln->lineno, ln->text, ln->len, 1, "bad_hash_key",
-			    "%s at %s", s == NULL ? "no explicit hash key" :
-			    "explicit hash key is not a decimal from 0 to 2^128-1",
-			    pb->paths[P_EHK].text);
-			return;
-		}
-		rec.explicit_hash_key = s;
-		rec.explicit_hash_key_len = n;
-	}
-	if (rec.data_len + rec.partition_key_len > UKTV_KINESIS_RECORD_MAX_BYTES) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "record_too_large",
-		    "record of %zu bytes with its partition key is over Kinesis's "
-		    "limit of %zu", rec.data_len + rec.partition_key_len,
-		    UKTV_KINESIS_RECORD_MAX_BYTES);
-		return;
-	}
-
 	/* --strict-order: a key already in this call waits for the next. */
 	if ((pb->strict_order && uktv_kinesis_batch_has_key(pb->batch,
 	    rec.partition_key, rec.partition_key_len)) ||
@@ -449,26 +264,21 @@ publish_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 		flush(pb);
 	if (pb->fatal.kind != UKTV_ERR_NONE) {
 		/* The service is gone: what would have been sent is kept. */
-		reject(pb, ln->lineno, ln->text, ln->len, 1, pb->fatal.code[0] ?
+		reject(pb, ln->lineno, ln->text, ln->len, pb->fatal.code[0] ?
 		    pb->fatal.code : "Unavailable", "%s", pb->fatal.message);
 		return;
 	}
 	/* e is filled only on failure: no clearing per line. */
-	if (uktv_kinesis_batch_add(pb->batch, &rec, &e) == -1) {
-		reject(pb, ln->lineno, ln->text, ln->len, 1, "invalid_record",
+	if (uktv_kinesis_batch_add(pb->batch, &rec, &e) == -1)
+		reject(pb, ln->lineno, ln->text, ln->len, "invalid_record",
 		    "%s", e.message);
-		return;
-	}
 }
 
 /* The reader's rejection of a line (size, NUL, UTF-8). */
 static void
 reject_line(struct publisher *pb, const struct uktv_ndjson_line *ln)
 {
-	int utf8 = ln->reject != UKTV_NDJSON_BAD_UTF8 &&
-	    ln->reject != UKTV_NDJSON_NUL;
-
-	reject(pb, ln->lineno, ln->text, ln->len, utf8,
+	reject(pb, ln->lineno, ln->text, ln->len,
 	    uktv_ndjson_reject_code(ln->reject), "%s", ln->reason);
 }
 
@@ -493,20 +303,47 @@ input_nonblocking(int fd)
 	return fl;
 }
 
+/*
+ * Waits until stdin has input or a stop signal comes (with --results, or
+ * until stdout's reader goes away).  The signals are blocked while the flag
+ * is looked at and unblocked by ppoll itself, so one that comes just before
+ * the wait still ends it.
+ */
 static void
-setup_signals(void)
+wait_input(struct publisher *pb)
 {
-	struct sigaction sa;
+	struct pollfd pfd[2] = {
+		{ STDIN_FILENO, POLLIN, 0 },
+		/* No events: its POLLERR says the reader went away. */
+		{ pb->want_results && !pb->no_watch ? STDOUT_FILENO : -1, 0, 0 }
+	};
+	sigset_t stop, old;
 
-	if (pipe2(signal_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
-		err(EX_OSERR, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked read or poll returns EINTR and the loop
-	 * sees the flag. */
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	if (!uktv_stop_signal && ppoll(pfd, 2, NULL, &old) > 0 &&
+	    (pfd[1].revents & (POLLERR | POLLHUP)) != 0)
+		pb->closed = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* A closed descriptor would wake poll at once, always. */
+	if ((pfd[1].revents & POLLNVAL) != 0)
+		pb->no_watch = 1;
+}
+
+/* Stop reading, but finish the lines already read: with /dev/null behind
+ * it the reader hands out what it holds (a cut last line included) and
+ * then sees the end. */
+static void
+stop_input(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd != -1) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
 }
 
 static double
@@ -536,19 +373,9 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 			status = UKTV_EXIT_PIPE;
 			break;
 		}
-		if (stop_signal && status == 0) {
-			/*
-			 * Stop reading, but finish the lines already read: with
-			 * /dev/null behind it the reader hands out what it holds
-			 * (a cut last line included) and then sees the end.
-			 */
-			int fd = open("/dev/null", O_RDONLY);
-
-			if (fd != -1) {
-				dup2(fd, STDIN_FILENO);
-				close(fd);
-			}
-			status = 128 + (int)stop_signal;
+		if (uktv_stop_signal && status == 0) {
+			stop_input();
+			status = 128 + (int)uktv_stop_signal;
 		}
 		if (pb->fatal.kind != UKTV_ERR_NONE)
 			return status;
@@ -556,15 +383,6 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 		if (rc == 0)
 			break;
 		if (rc == -1) {
-			/* With --results, stdout too (no events: its
-			 * POLLERR says the reader went away). */
-			struct pollfd pfd[3] = {
-				{ STDIN_FILENO, POLLIN, 0 },
-				{ signal_pipe[0], POLLIN, 0 },
-				{ pb->want_results && !pb->no_watch ?
-				    STDOUT_FILENO : -1, 0, 0 }
-			};
-
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -576,12 +394,7 @@ publish_all(struct publisher *pb, struct uktv_ndjson_reader *reader,
 			flush(pb);
 			if (pb->want_results)
 				fflush(stdout);
-			if (poll(pfd, 3, -1) > 0 &&
-			    (pfd[2].revents & (POLLERR | POLLHUP)) != 0)
-				pb->closed = 1;
-			/* A closed descriptor would wake poll at once, always. */
-			if ((pfd[2].revents & POLLNVAL) != 0)
-				pb->no_watch = 1;
+			wait_input(pb);
 			continue;
 		}
 		pb->last_line = ln.lineno;
@@ -627,183 +440,173 @@ summary(struct publisher *pb, struct uktv_ndjson_reader *reader, int status,
 	    secs > 0 ? (double)bs->records / secs : 0.0);
 }
 
-int
-main(int argc, char *argv[])
-{
-	static struct option longopts[] = {
-		UKTV_TOOLOPT_LONGOPTS,
-		{ "stream",		required_argument, NULL, 's' },
-		{ "stream-arn",		required_argument, NULL, OPT_STREAM_ARN },
-		{ "partition-key",	required_argument, NULL, 'k' },
-		{ "explicit-hash-key",	required_argument, NULL, OPT_EHK },
-		{ "envelope",		no_argument,	   NULL, OPT_ENVELOPE },
-		{ "strict-order",	no_argument,	   NULL, OPT_STRICT_ORDER },
-		{ "max-rate",		required_argument, NULL, OPT_MAX_RATE },
-		{ "record-attempts",	required_argument, NULL, OPT_RECORD_ATTEMPTS },
-		{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
-		{ "results",		no_argument,	   NULL, OPT_RESULTS },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct publisher pb;
-	struct uktv_kinesis_stream stream = { NULL, NULL };
-	struct uktv_kinesis_batch_opts bopts = { 0, 0, 0, 0 };
-	struct uktv_ndjson_reader *reader;
-	struct uktv_error e;
-	const char *key_path = NULL, *ehk_path = NULL, *dead_path = NULL;
-	char why[300];
-	long long n;
-	size_t batch_max = UKTV_KINESIS_PUT_MAX_RECORDS;
-	int ch, oldfl, status;
-	double t0;
+static struct option longopts[] = {
+	UKTV_TOOLOPT_LONGOPTS,
+	{ "stream",		required_argument, NULL, 's' },
+	{ "stream-arn",		required_argument, NULL, OPT_STREAM_ARN },
+	{ "partition-key",	required_argument, NULL, 'k' },
+	{ "explicit-hash-key",	required_argument, NULL, OPT_EHK },
+	{ "envelope",		no_argument,	   NULL, OPT_ENVELOPE },
+	{ "strict-order",	no_argument,	   NULL, OPT_STRICT_ORDER },
+	{ "max-rate",		required_argument, NULL, OPT_MAX_RATE },
+	{ "record-attempts",	required_argument, NULL, OPT_RECORD_ATTEMPTS },
+	{ "dead-letter",	required_argument, NULL, OPT_DEAD_LETTER },
+	{ "results",		no_argument,	   NULL, OPT_RESULTS },
+	{ NULL, 0, NULL, 0 }
+};
 
-	memset(&pb, 0, sizeof(pb));
+/* What the options say. */
+struct args {
+	struct uktv_kinesis_stream	 stream;
+	struct uktv_kinesis_batch_opts	 bopts;
+	struct uktv_recordline_opts	 ro;
+	const char			*dead_path;
+	size_t				 batch_max;
+};
+
+static void
+set_option(struct args *a, struct publisher *pb, int ch, const char *arg)
+{
+	long long n;
+
+	switch (ch) {
+	case 's': a->stream.name = arg; break;
+	case OPT_STREAM_ARN: a->stream.arn = arg; break;
+	case 'k': a->ro.key_path = arg; break;
+	case OPT_EHK: a->ro.hash_key_path = arg; break;
+	case OPT_ENVELOPE: a->ro.envelope = 1; break;
+	case OPT_STRICT_ORDER: pb->strict_order = 1; break;
+	case OPT_MAX_RATE:
+		if (uktv_parse_uint(arg, 1, 1000000, &n) == -1)
+			uktv_streamopt_usagef(&to, "--max-rate takes records per second from 1 to "
+			    "1000000, not '%s'", arg);
+		a->bopts.max_rate = (double)n;
+		break;
+	case OPT_RECORD_ATTEMPTS:
+		if (uktv_parse_uint(arg, 1, 100, &n) == -1)
+			uktv_streamopt_usagef(&to, "--record-attempts takes a number from 1 to 100, "
+			    "not '%s'", arg);
+		a->bopts.max_attempts = (int)n;
+		break;
+	case OPT_DEAD_LETTER: a->dead_path = arg; break;
+	case OPT_RESULTS: pb->want_results = 1; break;
+	}
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a, struct publisher *pb)
+{
+	enum uktv_recordline_bad bad;
+	int ch;
+
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "s:k:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			stream.name = optarg;
-			break;
-		case OPT_STREAM_ARN:
-			stream.arn = optarg;
-			break;
-		case 'k':
-			key_path = optarg;
-			break;
-		case OPT_EHK:
-			ehk_path = optarg;
-			break;
-		case OPT_ENVELOPE:
-			pb.envelope = 1;
-			break;
-		case OPT_STRICT_ORDER:
-			pb.strict_order = 1;
-			break;
-		case OPT_MAX_RATE:
-			if (uktv_parse_uint(optarg, 1, 1000000, &n) == -1) {
-				snprintf(why, sizeof(why), "--max-rate takes records "
-				    "per second from 1 to 1000000, not '%s'", optarg);
-				usage(why);
-			}
-			bopts.max_rate = (double)n;
-			break;
-		case OPT_RECORD_ATTEMPTS:
-			if (uktv_parse_uint(optarg, 1, 100, &n) == -1) {
-				snprintf(why, sizeof(why), "--record-attempts takes "
-				    "a number from 1 to 100, not '%s'", optarg);
-				usage(why);
-			}
-			bopts.max_attempts = (int)n;
-			break;
-		case OPT_DEAD_LETTER:
-			dead_path = optarg;
-			break;
-		case OPT_RESULTS:
-			pb.want_results = 1;
-			break;
-		}
-	}
-	argc -= optind;
-	if (argc > 0) {
-		snprintf(why, sizeof(why), "unexpected argument '%s': records "
-		    "come on stdin", argv[optind]);
-		usage(why);
-	}
-	if ((stream.name == NULL) == (stream.arn == NULL))
-		usage(stream.name == NULL ? "name the stream with -s or --stream-arn" :
-		    "-s and --stream-arn cannot be used together");
-	if (pb.envelope && key_path != NULL)
+	    NULL)) != -1)
+		set_option(a, pb, ch, optarg);
+	if (optind < argc)
+		uktv_streamopt_usagef(&to, "unexpected argument '%s': records come on stdin",
+		    argv[optind]);
+	if ((a->stream.name == NULL) == (a->stream.arn == NULL))
+		usage(a->stream.name == NULL ? "name the stream with -s or "
+		    "--stream-arn" : "-s and --stream-arn cannot be used together");
+	if (a->ro.envelope && a->ro.key_path != NULL)
 		usage("-k and --envelope cannot be used together: an envelope "
 		    "carries its own partition key");
-
-	/* Paths: the key (or the envelope's fields), then the hash key. */
-	pb.default_key = key_path == NULL;
-	if (pb.envelope)
-		key_path = ".partition_key";
-	else if (key_path == NULL)
-		key_path = ".payload.id";
-	if (uktv_jsonpath_parse(key_path, &pb.paths[P_KEY]) == -1) {
-		snprintf(why, sizeof(why), "-k takes a path such as .payload.id, "
-		    "not '%s'", key_path);
-		usage(why);
-	}
-	if (ehk_path != NULL) {
-		char full[300];
-
-		/* In an envelope the hash key is looked up in the data. */
-		snprintf(full, sizeof(full), "%s%s", pb.envelope ? ".data" : "",
-		    ehk_path);
-		if (ehk_path[0] != '.' ||
-		    uktv_jsonpath_parse(full, &pb.paths[P_EHK]) == -1) {
-			snprintf(why, sizeof(why), "--explicit-hash-key takes a path "
-			    "such as .hash_key, not '%s'", ehk_path);
-			usage(why);
-		}
-		pb.has_ehk = 1;
-	}
-	pb.npaths = P_DATA;
-	if (pb.envelope) {
-		uktv_jsonpath_parse(".data", &pb.paths[P_DATA]);
-		uktv_jsonpath_parse(".data_base64", &pb.paths[P_DATA64]);
-		pb.npaths = P_MAX;
-		if ((pb.buf = malloc(MAX_LINE)) == NULL)
-			err(EX_OSERR, NULL);
+	a->ro.max_line = MAX_LINE;
+	if ((pb->rl = uktv_recordline_new(&a->ro, &bad)) == NULL) {
+		if (bad == UKTV_RECORDLINE_BAD_KEY_PATH)
+			uktv_streamopt_usagef(&to, "-k takes a path such as .payload.id, not '%s'",
+			    a->ro.key_path);
+		if (bad == UKTV_RECORDLINE_BAD_HASH_PATH)
+			uktv_streamopt_usagef(&to, "--explicit-hash-key takes a path such as "
+			    ".hash_key, not '%s'", a->ro.hash_key_path);
+		uktv_log_fatal(&pb->log, EX_OSERR, "out of memory");
 	}
 	/* Shard and sequence are read from the answer only to be printed. */
-	bopts.brief_success = !pb.want_results;
-	/* A paced stream sends small calls rather than a second's worth at once. */
-	if (bopts.max_rate > 0 && bopts.max_rate < UKTV_KINESIS_PUT_MAX_RECORDS)
-		batch_max = (size_t)(bopts.max_records = (int)bopts.max_rate);
+	a->bopts.brief_success = !pb->want_results;
+	/* A paced stream sends small calls rather than a second's worth. */
+	a->batch_max = UKTV_KINESIS_PUT_MAX_RECORDS;
+	if (a->bopts.max_rate > 0 &&
+	    a->bopts.max_rate < UKTV_KINESIS_PUT_MAX_RECORDS)
+		a->batch_max = (size_t)(a->bopts.max_records =
+		    (int)a->bopts.max_rate);
+}
 
-	uktv_log_init(&pb.log, PROG, to.verbosity);
-	if (dead_path != NULL) {
-		if ((pb.dead_fp = uktv_cli_open_later(dead_path)) == NULL) {
-			uktv_log_errno(&pb.log, errno, "%s", dead_path);
-			exit(EX_CANTCREAT);
-		}
-		uktv_ndjson_writer_init(&pb.dead, pb.dead_fp);
-	}
-	uktv_ndjson_writer_init(&pb.results, stdout);
-	setup_signals();
+/* The dead letters, then region and credentials, before any input. */
+static void
+open_all(struct args *a, struct publisher *pb)
+{
+	struct uktv_error e;
 
-	/* Region and credentials are checked before any input is taken. */
-	pb.aws = uktv_toolopt_aws(&to);
 	uktv_error_clear(&e);
-	if (uktv_aws_region(pb.aws, &e) == NULL ||
-	    uktv_awsconf_credentials(uktv_aws_conf(pb.aws),
-	    uktv_aws_http(pb.aws), &e) == NULL)
+	if (a->dead_path != NULL &&
+	    (pb->dead = uktv_deadletter_open(a->dead_path, &e)) == NULL)
+		uktv_log_die(&pb->log, &e);
+	uktv_ndjson_writer_init(&pb->results, stdout);
+	uktv_toolopt_catch_stop();
+	pb->aws = uktv_toolopt_aws(&to);
+	if (uktv_aws_region(pb->aws, &e) == NULL ||
+	    uktv_awsconf_credentials(uktv_aws_conf(pb->aws),
+	    uktv_aws_http(pb->aws), &e) == NULL)
 		uktv_toolopt_die(&to, &e);
-	if ((pb.batch = uktv_kinesis_batch_new(&stream, &bopts, &e)) == NULL)
+	if ((pb->batch = uktv_kinesis_batch_new(&a->stream, &a->bopts, &e)) ==
+	    NULL)
 		uktv_toolopt_die(&to, &e);
+}
+
+/* Every line of stdin sent; the summary; the outputs closed. */
+static int
+publish(struct args *a, struct publisher *pb)
+{
+	struct uktv_ndjson_reader *reader;
+	struct uktv_error e;
+	int oldfl, status;
+	double t0;
+
 	if ((reader = uktv_ndjson_reader_new(stdin, MAX_LINE)) == NULL)
-		err(EX_OSERR, NULL);
+		uktv_log_fatal_errno(&pb->log, EX_OSERR, errno, "reader");
 	uktv_ndjson_reader_set_flags(reader, UKTV_NDJSON_BYTES_ONLY);
 	oldfl = input_nonblocking(STDIN_FILENO);
-
 	t0 = now_seconds();
-	status = publish_all(&pb, reader, batch_max);
+	status = publish_all(pb, reader, a->batch_max);
 	/* The reader went away while the last records were sent. */
-	if (pb.closed && status == 0)
+	if (pb->closed && status == 0)
 		status = UKTV_EXIT_PIPE;
 	if (oldfl != -1)
 		(void)fcntl(STDIN_FILENO, F_SETFL, oldfl);
-	summary(&pb, reader, status, now_seconds() - t0);
-	if (pb.dead_fp != NULL && (fflush(pb.dead_fp) == EOF ||
-	    ferror(pb.dead_fp) || fclose(pb.dead_fp) == EOF)) {
-		uktv_log_errno(&pb.log, errno, "%s", dead_path);
-		pb.out_error = EIO;
+	summary(pb, reader, status, now_seconds() - t0);
+	uktv_error_clear(&e);
+	if (uktv_deadletter_close(pb->dead, &e) == -1) {
+		uktv_log_error(&pb->log, &e);
+		pb->out_error = EIO;
 	}
-	if (!pb.closed && (fflush(stdout) == EOF || ferror(stdout))) {
-		uktv_log_errno(&pb.log, errno, "stdout");
-		pb.out_error = EIO;
+	if (!pb->closed && (fflush(stdout) == EOF || ferror(stdout))) {
+		uktv_log_errno(&pb->log, errno, "stdout");
+		pb->out_error = EIO;
 	}
 	uktv_ndjson_reader_free(reader);
-	uktv_kinesis_batch_free(pb.batch);
-	uktv_aws_free(pb.aws);
-	free(pb.buf);
+	return status;
+}
 
+int
+main(int argc, char *argv[])
+{
+	struct publisher pb;
+	struct args a;
+	int status;
+
+	memset(&pb, 0, sizeof(pb));
+	memset(&a, 0, sizeof(a));
+	uktv_log_init(&pb.log, PROG, 0);
+	parse_args(argc, argv, &a, &pb);
+	uktv_log_init(&pb.log, PROG, to.verbosity);
+	open_all(&a, &pb);
+	status = publish(&a, &pb);
+	uktv_kinesis_batch_free(pb.batch);
+	uktv_recordline_free(pb.rl);
+	uktv_aws_free(pb.aws);
 	if (pb.fatal.kind != UKTV_ERR_NONE)
 		return uktv_error_exit_code(&pb.fatal);
 	if (pb.out_error)

@@ -11,9 +11,7 @@
  *              "arrival","data"}: arrival ISO 8601 UTC with milliseconds,
  *              data the JSON object itself, or "data_base64" in its place
  *              when the data is not a JSON object (kcat -J's habit).
- *   dead       a dead-letter line (ARCHITECTURE.md): {"input","error","message",
- *              "shard","sequence",("sub_sequence")}; data that is not UTF-8
- *              goes in "input_base64" instead of "input".
+ * (Dead-letter lines are deadletter.h's.)
  *
  * Lines are gathered in the streamout's own buffer and written in chunks of
  * about 64 KiB through uktv_ndjson_write_all, so that a signal (SIGTERM
@@ -72,9 +70,5 @@ int	uktv_streamout_data(struct uktv_streamout *,
 	    const struct uktv_stream_record *, enum uktv_streamout_check check);
 int	uktv_streamout_envelope(struct uktv_streamout *,
 	    const struct uktv_stream_record *, enum uktv_streamout_check check);
-/* A dead-letter line for rec with error code and message. */
-int	uktv_streamout_dead(struct uktv_streamout *,
-	    const struct uktv_stream_record *, const char *code,
-	    const char *message);
 
 #endif

@@ -273,6 +273,9 @@ const struct uktv_streamreader_stats *uktv_streamreader_stats(
  * A claim hook over a checkpoint directory (arg: struct
  * uktv_checkpoint_dir *): a shard's file wins over the default start; a
  * SHARD_END file makes the shard DONE; no file: READ from the default.
+ * This is step 1 of the stream tools' claim rule; the whole rule (a
+ * shard whose parent this run read starts at TRIM_HORIZON) is
+ * uktv_consumer_claim's (consumer.h), which calls this one.
  */
 int	uktv_streamreader_claim_checkpoint(void *arg,
 	    const struct uktv_shard_info *, struct uktv_position *pos,

@@ -1,12 +1,9 @@
 /* parse.c: see parse.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "parse.h"
 
@@ -237,95 +234,4 @@ uktv_bsearch(const void *key, const void *base, size_t n, size_t size,
 	if (n == 0)
 		return NULL;
 	return bsearch(key, base, n, size, cmp);
-}
-
-/* A file opened for appending on its first write (fopencookie(3)). */
-struct later {
-	char	*path;
-	int	 fd;
-};
-
-static ssize_t
-later_write(void *cookie, const char *buf, size_t n)
-{
-	struct later *l = cookie;
-	size_t off = 0;
-	ssize_t w;
-
-	if (l->fd == -1 && (l->fd = open(l->path, O_WRONLY | O_APPEND |
-	    O_CREAT | O_CLOEXEC, 0666)) == -1)
-		return 0;	/* stdio's error: errno says why */
-	while (off < n) {
-		if ((w = write(l->fd, buf + off, n - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (ssize_t)off;
-		}
-		off += (size_t)w;
-	}
-	return (ssize_t)n;
-}
-
-static int
-later_close(void *cookie)
-{
-	struct later *l = cookie;
-	int rc = 0;
-
-	if (l->fd != -1)
-		rc = close(l->fd);
-	free(l->path);
-	free(l);
-	return rc;
-}
-
-FILE *
-uktv_cli_open_later(const char *path)
-{
-	cookie_io_functions_t io = { NULL, later_write, NULL, later_close };
-	struct later *l;
-	char *dcopy, *tmp;
-	size_t n;
-	FILE *fp;
-	int fd, e;
-
-	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    (l->path = strdup(path)) == NULL) {
-		free(l);
-		return NULL;
-	}
-	/* A file that is there is opened now (creating nothing); else a
-	 * file is made and removed beside it, so a folder that will not
-	 * take one fails before any work. */
-	if ((l->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
-			goto fail;
-		n = strlen(path) + sizeof("/.uktv-check.XXXXXX");
-		if ((dcopy = strdup(path)) == NULL || (tmp = malloc(n)) == NULL) {
-			free(dcopy);
-			goto fail;
-		}
-		snprintf(tmp, n, "%s/.uktv-check.XXXXXX", dirname(dcopy));
-		free(dcopy);
-		if ((fd = mkstemp(tmp)) == -1) {
-			e = errno;
-			free(tmp);
-			errno = e;
-			goto fail;
-		}
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-	}
-	if ((fp = fopencookie(l, "a", io)) == NULL)
-		goto fail;
-	return fp;
-fail:
-	e = errno;
-	if (l->fd != -1)
-		close(l->fd);
-	free(l->path);
-	free(l);
-	errno = e;
-	return NULL;
 }

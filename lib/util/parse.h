@@ -49,15 +49,6 @@ int	uktv_parse_uint(const char *s, long long min, long long max,
 int	uktv_parse_idlist(const char *s, char ***ids, size_t *n);
 void	uktv_parse_idlist_free(char **ids, size_t n);
 
-/*
- * A --dead-letter FILE: opened for appending now if it exists, else
- * created on the first write, so a run with nothing to report leaves no
- * empty file.  Either way a file that could not be written fails here,
- * before any work: NULL with errno (a folder that is missing or will not
- * take a file: ENOENT, EACCES, ...).  Close with fclose(3).
- */
-FILE	*uktv_cli_open_later(const char *path);
-
 /* 1 if s is a user id ARCHITECTURE.md allows, else 0. */
 int	uktv_user_id_valid(const char *s);
 
