@@ -19,6 +19,7 @@
 #include "ndjson.h"
 #include "toolopt.h"
 #include "watchmode.h"
+#include "watchopt.h"
 
 #define PROG	"uktv-refdata"
 
@@ -89,7 +90,7 @@ usage_text(FILE *fp)
 	    "  --prune                 delete reference items Watchmode no longer lists\n"
 	    "  --dry-run               write nothing; say what would be put and deleted\n"
 	    "  --force                 run even when the calls exceed the remaining quota\n"
-	    UKTV_WATCHMODE_USAGE
+	    UKTV_WATCHOPT_USAGE
 	    UKTV_TOOLOPT_USAGE);
 }
 
@@ -416,7 +417,7 @@ main(int argc, char *argv[])
 {
 	static struct option longopts[] = {
 		UKTV_TOOLOPT_LONGOPTS,
-		UKTV_WATCHMODE_LONGOPTS,
+		UKTV_WATCHOPT_LONGOPTS,
 		{ "table",	required_argument, NULL, 't' },
 		{ "no-output",	no_argument,	   NULL, 'n' },
 		{ "country",	required_argument, NULL, OPT_COUNTRY },
@@ -445,7 +446,7 @@ main(int argc, char *argv[])
 	to.usage = usage_text;
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:n", longopts,
 	    NULL)) != -1) {
-		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
+		switch (uktv_watchopt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;
 		case UKTV_TOOLOPT_BAD:
@@ -510,7 +511,7 @@ main(int argc, char *argv[])
 		uktv_toolopt_need_table(&to, aws);
 	}
 	uktv_error_clear(&e);
-	if ((wm = uktv_watchmode_new(uktv_aws_http(aws), aws, &wo, &e)) == NULL)
+	if ((wm = uktv_watchopt_client(uktv_aws_http(aws), aws, &wo, &e)) == NULL)
 		die(&e);
 	/* One call per kind; /v1/status/ itself costs nothing (api.md 4.3). */
 	if (!force && uktv_watchmode_check_quota(wm, nwant, &e) == -1) {

@@ -26,6 +26,7 @@
 #include "titlestate.h"
 #include "toolopt.h"
 #include "watchmode.h"
+#include "watchopt.h"
 
 #define PROG		"uktv-titles"
 #define DAY_MS		(86400LL * 1000)
@@ -131,7 +132,7 @@ usage_text(FILE *fp)
 	    "  --changes-overlap SEC   look back SEC before the last complete run\n"
 	    "                          (default 28800)\n"
 	    "  --force                 run even when the calls exceed the remaining quota\n"
-	    UKTV_WATCHMODE_USAGE
+	    UKTV_WATCHOPT_USAGE
 	    UKTV_TOOLOPT_USAGE);
 }
 
@@ -1031,7 +1032,7 @@ main(int argc, char *argv[])
 {
 	static struct option longopts[] = {
 		UKTV_TOOLOPT_LONGOPTS,
-		UKTV_WATCHMODE_LONGOPTS,
+		UKTV_WATCHOPT_LONGOPTS,
 		{ "table",		required_argument, NULL, 't' },
 		{ "prefs-from",		required_argument, NULL, OPT_PREFS_FROM },
 		{ "state",		required_argument, NULL, OPT_STATE },
@@ -1063,7 +1064,7 @@ main(int argc, char *argv[])
 	to.usage = usage_text;
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:", longopts,
 	    NULL)) != -1) {
-		switch (uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))) {
+		switch (uktv_watchopt_handle(&wo, ch, optarg, why, sizeof(why))) {
 		case UKTV_TOOLOPT_HANDLED:
 			continue;
 		case UKTV_TOOLOPT_BAD:
@@ -1171,7 +1172,7 @@ main(int argc, char *argv[])
 	load_prefs(&r);
 	load_state(&r);
 	uktv_error_clear(&e);
-	if ((r.wm = uktv_watchmode_new(uktv_aws_http(r.aws), r.aws, &wo,
+	if ((r.wm = uktv_watchopt_client(uktv_aws_http(r.aws), r.aws, &wo,
 	    &e)) == NULL)
 		die(&e);
 	r.nlist = r.npairs;

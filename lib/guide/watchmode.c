@@ -45,38 +45,6 @@ struct uktv_watchmode {
 
 /* Options. */
 
-enum uktv_toolopt_result
-uktv_watchmode_opt_handle(struct uktv_watchmode_opts *o, int ch,
-    const char *arg, char *why, size_t whylen)
-{
-	switch (ch) {
-	case UKTV_OPT_API_KEY_FILE:
-	case UKTV_OPT_API_KEY_SECRET:
-		if (arg == NULL || *arg == '\0') {
-			snprintf(why, whylen, "--%s needs a value",
-			    ch == UKTV_OPT_API_KEY_FILE ? "api-key-file" :
-			    "api-key-secret");
-			return UKTV_TOOLOPT_BAD;
-		}
-		if ((ch == UKTV_OPT_API_KEY_FILE && o->api_key_secret != NULL) ||
-		    (ch == UKTV_OPT_API_KEY_SECRET && o->api_key_file != NULL)) {
-			snprintf(why, whylen, "--api-key-file and "
-			    "--api-key-secret cannot be used together");
-			return UKTV_TOOLOPT_BAD;
-		}
-		if (ch == UKTV_OPT_API_KEY_FILE)
-			o->api_key_file = arg;
-		else
-			o->api_key_secret = arg;
-		return UKTV_TOOLOPT_HANDLED;
-	case UKTV_OPT_KEY_IN_QUERY:
-		o->key_in_query = 1;
-		return UKTV_TOOLOPT_HANDLED;
-	default:
-		return UKTV_TOOLOPT_NOT_MINE;
-	}
-}
-
 int
 uktv_watchmode_country(const char *arg, char out[3])
 {
@@ -182,9 +150,8 @@ key_valid(const char *k)
 }
 
 static int
-base_from_env(char **base, struct uktv_error *err)
+base_url(const char *e, char **base, struct uktv_error *err)
 {
-	const char *e = getenv("WATCHMODE_ENDPOINT_URL");
 	char *b;
 	size_t n;
 
@@ -212,12 +179,12 @@ base_from_env(char **base, struct uktv_error *err)
 }
 
 struct uktv_watchmode *
-uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
+uktv_watchmode_open(struct uktv_http *http, struct uktv_aws *aws,
     const struct uktv_watchmode_opts *opts, struct uktv_error *err)
 {
 	struct uktv_watchmode_opts none = { 0 };
 	struct uktv_watchmode *wm;
-	const char *s, *from;
+	const char *from;
 	int rc;
 
 	if (opts == NULL)
@@ -241,17 +208,15 @@ uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
 	wm->q.rate_limit = wm->q.rate_remaining = -1;
 	wm->q.quota = wm->q.quota_used = -1;
 	/* The same setting as the AWS client's backoff: tests shorten both. */
-	wm->backoff_base_ms = 1000;
-	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL) {
-		const char *e = NULL;
-		long long v = strtonum(s, 0, 60000, &e);
-
-		if (e == NULL)
-			wm->backoff_base_ms = v;
-	}
+	if (opts->retry_base_set)
+		wm->backoff_base_ms = opts->retry_base_ms;
+	else if (aws != NULL)
+		wm->backoff_base_ms = uktv_aws_retry_base_ms(aws);
+	else
+		wm->backoff_base_ms = UKTV_RETRY_BASE_DEFAULT_MS;
 	wm->rand_state = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 
-	if (base_from_env(&wm->base, err) == -1)
+	if (base_url(opts->endpoint_url, &wm->base, err) == -1)
 		goto fail;
 	if (opts->api_key_file != NULL) {
 		from = "--api-key-file";
@@ -259,9 +224,9 @@ uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
 	} else if (opts->api_key_secret != NULL) {
 		from = "--api-key-secret";
 		rc = key_from_secret(aws, opts->api_key_secret, &wm->key, err);
-	} else if ((s = getenv("WATCHMODE_API_KEY")) != NULL && *s != '\0') {
+	} else if (opts->api_key != NULL && *opts->api_key != '\0') {
 		from = "WATCHMODE_API_KEY";
-		if ((wm->key = strdup(s)) == NULL)
+		if ((wm->key = strdup(opts->api_key)) == NULL)
 			rc = uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 		else
 			rc = 0;

@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "watchmode.h"
+#include "watchopt.h"
 #include "fuzz.h"
 
 int
@@ -105,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uktv_error_clear(&err);
 	if ((http = uktv_http_new(NULL, &err)) == NULL)
 		abort();
-	if ((wm = uktv_watchmode_new(http, NULL, &wo, &err)) == NULL)
+	if ((wm = uktv_watchopt_client(http, NULL, &wo, &err)) == NULL)
 		abort();
 	switch (op & 15) {
 	case 1:
