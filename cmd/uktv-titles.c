@@ -23,6 +23,7 @@
 #include "log.h"
 #include "ndjson.h"
 #include "prefs.h"
+#include "titleevent.h"
 #include "titlestate.h"
 #include "toolopt.h"
 #include "watchmode.h"
@@ -53,11 +54,6 @@ enum {
 static const char *const title_types[] = {
 	"movie", "tv_series", "tv_special", "tv_miniseries", "tv_movie",
 	"short_film", NULL
-};
-
-/* The fields of a list-titles summary a title event carries (ARCHITECTURE.md). */
-static const char *const payload_fields[] = {
-	"title", "year", "imdb_id", "tmdb_id", "tmdb_type", "type", NULL
 };
 
 /* One followed (source, genre) pair. */
@@ -434,75 +430,6 @@ out_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static struct json_object *
-header(const char *ts, const char *cause, int remove)
-{
-	struct json_object *h = json_object_new_object();
-
-	json_object_object_add(h, "publishingComponent",
-	    json_object_new_string(PROG));
-	json_object_object_add(h, "publishTimestamp", json_object_new_string(ts));
-	if (cause != NULL)
-		json_object_object_add(h, "publishCause",
-		    json_object_new_string(cause));
-	/* ARCHITECTURE.md: upserts carry no eventType, as the original's did. */
-	if (remove)
-		json_object_object_add(h, "eventType",
-		    json_object_new_string("remove"));
-	return h;
-}
-
-/*
- * The payload of a title: the summary's fields (nulls left out, ARCHITECTURE.md)
- * and the ids of the pairs it is in, as strings in numeric order.
- */
-static struct json_object *
-payload(long long id, struct json_object *summary, char **pairs, size_t n)
-{
-	struct json_object *p = json_object_new_object(), *v, *sa, *ga;
-	char **src, **gen;
-	size_t ns = 0, ng = 0;
-
-	if ((src = calloc(n + 1, sizeof(*src))) == NULL ||
-	    (gen = calloc(n + 1, sizeof(*gen))) == NULL)
-		die_oom();
-	for (size_t i = 0; i < n; i++) {
-		char s[UKTV_TITLESTATE_ID_MAX + 1], g[UKTV_TITLESTATE_ID_MAX + 1];
-
-		if (uktv_titlestate_pair_split(pairs[i], s, g) == -1)
-			continue;
-		if ((src[ns++] = strdup(s)) == NULL ||
-		    (gen[ng++] = strdup(g)) == NULL)
-			die_oom();
-	}
-	uktv_qsort(src, ns, sizeof(*src), uktv_id_cmp);
-	uktv_qsort(gen, ng, sizeof(*gen), uktv_id_cmp);
-
-	json_object_object_add(p, "id", json_object_new_int64(id));
-	for (size_t i = 0; payload_fields[i] != NULL; i++)
-		if (json_object_object_get_ex(summary, payload_fields[i], &v) &&
-		    v != NULL)
-			json_object_object_add(p, payload_fields[i],
-			    json_object_get(v));
-	sa = json_object_new_array();
-	ga = json_object_new_array();
-	for (size_t i = 0; i < ns; i++)
-		if (i == 0 || strcmp(src[i], src[i - 1]) != 0)
-			json_object_array_add(sa, json_object_new_string(src[i]));
-	for (size_t i = 0; i < ng; i++)
-		if (i == 0 || strcmp(gen[i], gen[i - 1]) != 0)
-			json_object_array_add(ga, json_object_new_string(gen[i]));
-	json_object_object_add(p, "source_ids", sa);
-	json_object_object_add(p, "genre_ids", ga);
-	for (size_t i = 0; i < ns; i++)
-		free(src[i]);
-	for (size_t i = 0; i < ng; i++)
-		free(gen[i]);
-	free(src);
-	free(gen);
-	return p;
-}
-
 struct tally {
 	long	verdicts[UKTV_TITLESTATE_REMOVE + 1];
 };
@@ -546,8 +473,9 @@ decide_all(struct uktv_titlestate *st, const struct uktv_titlestate_plan *plan,
 			if (p != NULL && (user == NULL || strcmp(p->user, user) < 0))
 				user = p->user;
 		}
-		pl = payload(h->v[i].id, h->v[i].summary, merged, nmerged);
-		if (uktv_titlestate_digest(pl, digest) == -1)
+		pl = uktv_titleevent_payload(h->v[i].id, h->v[i].summary,
+		    merged, nmerged);
+		if (pl == NULL || uktv_titlestate_digest(pl, digest) == -1)
 			die_oom();
 		uktv_error_clear(&e);
 		if ((v = uktv_titlestate_decide(st, id, digest,
@@ -560,9 +488,8 @@ decide_all(struct uktv_titlestate *st, const struct uktv_titlestate_plan *plan,
 			continue;
 		}
 		snprintf(cause, sizeof(cause), "userpref:%s", user ? user : "");
-		ev = json_object_new_object();
-		json_object_object_add(ev, "header", header(ts, cause, 0));
-		json_object_object_add(ev, "payload", pl);
+		if ((ev = uktv_titleevent_upsert(PROG, ts, cause, pl)) == NULL)
+			die_oom();
 		outs_add(o, h->v[i].id, ev);
 	}
 	free(seen);
@@ -580,16 +507,13 @@ print_all(struct outs *o, const char *ts)
 	uktv_qsort(o->v, o->n, sizeof(*o->v), out_cmp);
 	uktv_ndjson_writer_init(&w, stdout);
 	for (size_t i = 0; i < o->n; i++) {
-		struct json_object *ev = o->v[i].obj, *pl;
+		struct json_object *ev = o->v[i].obj;
 		int rc;
 
 		if (ev == NULL) {
-			ev = json_object_new_object();
-			pl = json_object_new_object();
-			json_object_object_add(ev, "header", header(ts, NULL, 1));
-			json_object_object_add(pl, "id",
-			    json_object_new_int64(o->v[i].id));
-			json_object_object_add(ev, "payload", pl);
+			if ((ev = uktv_titleevent_remove(PROG, ts,
+			    o->v[i].id)) == NULL)
+				die_oom();
 			rc = uktv_ndjson_writer_put(&w, ev);
 			json_object_put(ev);
 		} else
