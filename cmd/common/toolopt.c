@@ -14,7 +14,7 @@
 
 #include "awsjson.h"
 #include "ndjson.h"
-#include "prefs.h"
+#include "guidetable.h"
 #include "toolopt.h"
 #include "parse.h"
 #include "log.h"
@@ -358,28 +358,13 @@ uktv_toolopt_next(struct uktv_toolopt *to, int argc, char *const argv[],
 const char *
 uktv_toolopt_table(struct uktv_toolopt *to, const char *opt)
 {
-	const char *t = opt, *from = "-t";
-	char why[400];
-	size_t n;
+	struct uktv_error e;
 
-	if (t == NULL) {
-		from = UKTV_PREFS_TABLE_ENV;
-		if ((t = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *t == '\0') {
-			t = UKTV_PREFS_DEFAULT_TABLE;
-			from = "the default";
-		}
-	}
-	/* DynamoDB's naming rule: a typo is a usage error, not a call. */
-	n = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-");
-	if (t[n] != '\0' || n < 3 || n > 255) {
-		snprintf(why, sizeof(why), "bad table name '%.255s' (3-255 of "
-		    "A-Za-z0-9_.-)%s", t, opt ? "" : " in UKTV_TABLE");
-		uktv_toolopt_usage(to, why);
-	}
-	to->table = t;
-	to->table_from = from;
-	return t;
+	uktv_error_clear(&e);
+	if (uktv_guidetable_resolve(opt, getenv(UKTV_GUIDETABLE_ENV),
+	    &to->table, &to->table_from, &e) == -1)
+		uktv_toolopt_usage(to, e.message);
+	return to->table;
 }
 
 void
@@ -409,8 +394,8 @@ uktv_toolopt_need_table(const struct uktv_toolopt *to, struct uktv_aws *aws)
 	if (strcmp(e.code, "ResourceNotFoundException") == 0) {
 		fprintf(stderr, "%s: no table %s in %s (the name is %s%s): "
 		    "create it, or name the table with -t or %s\n", to->prog,
-		    to->table, region, strcmp(to->table_from, "the default") == 0 ?
-		    "" : "from ", to->table_from, UKTV_PREFS_TABLE_ENV);
+		    to->table, region, strcmp(to->table_from, UKTV_GUIDETABLE_FROM_DEFAULT) == 0 ?
+		    "" : "from ", to->table_from, UKTV_GUIDETABLE_ENV);
 		exit(EX_CONFIG);
 	}
 	uktv_toolopt_die(to, &e);

@@ -36,9 +36,6 @@
 #define UKTV_PREFS_PK_PREFIX	"userpref:"
 /* Room for "userpref:" + a user id, or "favourite:" + an id, and the NUL. */
 #define UKTV_PREFS_KEY_MAX	(sizeof(UKTV_PREFS_PK_PREFIX) + UKTV_PREFS_USER_MAX + 1)
-/* The default table and its variable (ARCHITECTURE.md, "Data"). */
-#define UKTV_PREFS_DEFAULT_TABLE "UKTVProgrammes"
-#define UKTV_PREFS_TABLE_ENV	"UKTV_TABLE"
 /* GET /recommendations: user_rating > 7 in the original app. */
 #define UKTV_PREFS_RECOMMEND_MIN 7.0
 
