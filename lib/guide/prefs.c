@@ -1546,3 +1546,39 @@ out:
 	uktv_prefs_ids_free(&g.seen);
 	return ret;
 }
+
+int
+uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
+    struct uktv_prefs *p, struct uktv_error *err)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	enum json_tokener_error je;
+	char why[256];
+	size_t end;
+
+	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH)) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	je = json_tokener_get_error(tok);
+	end = (size_t)json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (o == NULL || je != json_tokener_success ||
+	    end + strspn(buf + end, " \t\r\n") != len) {
+		json_object_put(o);
+		return uktv_error_set(err, UKTV_ERR_INPUT, "not one JSON "
+		    "document (%s)", je == json_tokener_continue ?
+		    "it ends early" : je != json_tokener_success ?
+		    json_tokener_error_desc(je) : "text after it");
+	}
+	if (uktv_prefs_from_json(o, 0, p, why, sizeof(why)) == -1) {
+		json_object_put(o);
+		return uktv_error_set(err, UKTV_ERR_INPUT, "%s", why);
+	}
+	json_object_put(o);
+	if (p->user != NULL && strcmp(p->user, user) != 0)
+		return uktv_error_set(err, UKTV_ERR_INPUT, "the body is for user "
+		    "'%s', not '%s'", p->user, user);
+	return 0;
+}
