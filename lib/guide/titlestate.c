@@ -19,6 +19,7 @@
 #include "time.h"
 #include "parse.h"
 #include "ndjson.h"
+#include "fileio.h"
 #include "titlestate.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
@@ -632,27 +633,19 @@ uktv_titlestate_write(const struct uktv_titlestate *st, FILE *fp,
 	return 0;
 }
 
+/* What the messages call the file (fileio.h: "cannot create the state
+ * file PATH: ..."). */
+#define STATE_FILE	"the state file"
+
 int
 uktv_titlestate_check_save(const char *path, struct uktv_error *err)
 {
-	char *tmp;
-	size_t n;
-	int fd, e;
+	struct uktv_atomic_file af;
 
-	n = strlen(path) + sizeof(".tmp.XXXXXX");
-	if ((tmp = malloc(n)) == NULL)
-		return oom(err);
 	/* The temporary file save() makes, made and removed. */
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		e = errno;
-		free(tmp);
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
-		    "the state file %s: %s", path, strerror(e));
-	}
-	close(fd);
-	unlink(tmp);
-	free(tmp);
+	if (uktv_atomic_open(&af, path, 0644, 1, STATE_FILE, err) == -1)
+		return -1;
+	uktv_atomic_abort(&af);
 	return 0;
 }
 
@@ -660,65 +653,18 @@ int
 uktv_titlestate_save(const struct uktv_titlestate *st, const char *path,
     long long saved_ms, struct uktv_error *err)
 {
-	struct stat sb;
-	char *tmp = NULL, *dcopy = NULL, *dir;
-	mode_t mode = 0644;
-	FILE *fp = NULL;
-	int fd = -1, dfd, e;
-	size_t n;
+	struct uktv_atomic_file af;
+	int e;
 
-	if (stat(path, &sb) == 0)
-		mode = sb.st_mode & 07777;
-	n = strlen(path) + sizeof(".tmp.XXXXXX");
-	if ((tmp = malloc(n)) == NULL || (dcopy = strdup(path)) == NULL) {
-		free(tmp);
-		return oom(err);
-	}
-	/* In the same directory: rename(2) is atomic only within a file
-	 * system. */
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
+	if (uktv_atomic_open(&af, path, 0644, 1, STATE_FILE, err) == -1)
+		return -1;
+	if (uktv_titlestate_write(st, af.fp, saved_ms, err) == -1) {
 		e = errno;
-		free(tmp);
-		free(dcopy);
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
-		    "the state file %s: %s", path, strerror(e));
+		uktv_atomic_abort(&af);
+		return uktv_error_set(err, UKTV_ERR_IO, "cannot write "
+		    STATE_FILE " %s: %s", path, strerror(e));
 	}
-	if (fchmod(fd, mode) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		e = errno;
-		close(fd);
-		goto fail;
-	}
-	if (uktv_titlestate_write(st, fp, saved_ms, err) == -1) {
-		e = errno;
-		fclose(fp);
-		goto fail;
-	}
-	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1) {
-		e = errno;
-		fclose(fp);
-		goto fail;
-	}
-	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
-		e = errno;
-		goto fail;
-	}
-	/* The rename is durable once the directory is. */
-	dir = dirname(dcopy);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	free(tmp);
-	free(dcopy);
-	return 0;
-fail:
-	unlink(tmp);
-	uktv_error_set(err, UKTV_ERR_IO, "cannot write the state file %s: %s",
-	    path, strerror(e));
-	free(tmp);
-	free(dcopy);
-	return -1;
+	return uktv_atomic_commit(&af, err);
 }
 
 /* ---- payload digests ---- */
