@@ -157,6 +157,39 @@ uktv_titlestate_set_query(struct uktv_titlestate *st, const char *q)
 	return 0;
 }
 
+/* Opens a zeroed slot at at in a sorted array (*v of *n elements of size,
+ * room for *cap; grown by doubling from first).  NULL on OOM. */
+static void *
+slot_insert(void **v, size_t *n, size_t *cap, size_t size, size_t at,
+    size_t first)
+{
+	char *p;
+	size_t ncap;
+
+	if (*n == *cap) {
+		ncap = *cap ? *cap * 2 : first;
+		if ((p = reallocarray(*v, ncap, size)) == NULL)
+			return NULL;
+		*v = p;
+		*cap = ncap;
+	}
+	p = (char *)*v + at * size;
+	memmove(p + size, p, (*n - at) * size);
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+/* Closes the slot at at. */
+static void
+slot_remove(void *v, size_t *n, size_t size, size_t at)
+{
+	char *p = (char *)v + at * size;
+
+	memmove(p, p + size, (*n - at - 1) * size);
+	(*n)--;
+}
+
 static size_t
 pair_at(const struct uktv_titlestate *st, const char *key, int *found)
 {
@@ -191,8 +224,9 @@ uktv_titlestate_pair_find(const struct uktv_titlestate *st, const char *key)
 struct uktv_titlestate_pair *
 uktv_titlestate_pair_put(struct uktv_titlestate *st, const char *key)
 {
-	struct uktv_titlestate_pair *nv;
-	size_t at, ncap;
+	struct uktv_titlestate_pair *p;
+	void *v = st->pairs;
+	size_t at;
 	int found;
 
 	if (!key_valid(key))
@@ -200,20 +234,13 @@ uktv_titlestate_pair_put(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (found)
 		return &st->pairs[at];
-	if (st->npairs == st->pairs_cap) {
-		ncap = st->pairs_cap ? st->pairs_cap * 2 : 16;
-		if ((nv = reallocarray(st->pairs, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		st->pairs = nv;
-		st->pairs_cap = ncap;
-	}
-	memmove(&st->pairs[at + 1], &st->pairs[at],
-	    (st->npairs - at) * sizeof(*st->pairs));
-	memset(&st->pairs[at], 0, sizeof(st->pairs[at]));
-	strlcpy(st->pairs[at].key, key, sizeof(st->pairs[at].key));
-	st->pairs[at].pages = -1;
-	st->npairs++;
-	return &st->pairs[at];
+	p = slot_insert(&v, &st->npairs, &st->pairs_cap, sizeof(*p), at, 16);
+	st->pairs = v;
+	if (p == NULL)
+		return NULL;
+	strlcpy(p->key, key, sizeof(p->key));
+	p->pages = -1;
+	return p;
 }
 
 int
@@ -225,9 +252,7 @@ uktv_titlestate_pair_remove(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (!found)
 		return 0;
-	memmove(&st->pairs[at], &st->pairs[at + 1],
-	    (st->npairs - at - 1) * sizeof(*st->pairs));
-	st->npairs--;
+	slot_remove(st->pairs, &st->npairs, sizeof(*st->pairs), at);
 	return 1;
 }
 
@@ -273,8 +298,9 @@ uktv_titlestate_title_find(const struct uktv_titlestate *st, const char *id)
 struct uktv_titlestate_title *
 uktv_titlestate_title_put(struct uktv_titlestate *st, const char *id)
 {
-	struct uktv_titlestate_title *nv;
-	size_t at, ncap;
+	struct uktv_titlestate_title *t;
+	void *v = st->titles;
+	size_t at;
 	int found;
 
 	if (!uktv_titlestate_id_valid(id))
@@ -282,19 +308,12 @@ uktv_titlestate_title_put(struct uktv_titlestate *st, const char *id)
 	at = title_at(st, id, &found);
 	if (found)
 		return &st->titles[at];
-	if (st->ntitles == st->titles_cap) {
-		ncap = st->titles_cap ? st->titles_cap * 2 : 256;
-		if ((nv = reallocarray(st->titles, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		st->titles = nv;
-		st->titles_cap = ncap;
-	}
-	memmove(&st->titles[at + 1], &st->titles[at],
-	    (st->ntitles - at) * sizeof(*st->titles));
-	memset(&st->titles[at], 0, sizeof(st->titles[at]));
-	strlcpy(st->titles[at].id, id, sizeof(st->titles[at].id));
-	st->ntitles++;
-	return &st->titles[at];
+	t = slot_insert(&v, &st->ntitles, &st->titles_cap, sizeof(*t), at, 256);
+	st->titles = v;
+	if (t == NULL)
+		return NULL;
+	strlcpy(t->id, id, sizeof(t->id));
+	return t;
 }
 
 int
@@ -309,9 +328,7 @@ uktv_titlestate_title_remove(struct uktv_titlestate *st, const char *id)
 	if (!found)
 		return 0;
 	title_free(&st->titles[at]);
-	memmove(&st->titles[at], &st->titles[at + 1],
-	    (st->ntitles - at - 1) * sizeof(*st->titles));
-	st->ntitles--;
+	slot_remove(st->titles, &st->ntitles, sizeof(*st->titles), at);
 	return 1;
 }
 
