@@ -129,7 +129,6 @@ parse_args(int argc, char *argv[], struct run *r)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct uktv_error e;
-	char why[256];
 	int ch;
 
 	memset(r, 0, sizeof(*r));
@@ -138,18 +137,9 @@ parse_args(int argc, char *argv[], struct run *r)
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:n", longopts,
-	    NULL)) != -1) {
-		switch (uktv_watchopt_handle(&r->wo, ch, optarg, why,
-		    sizeof(why))) {
-		case UKTV_TOOLOPT_HANDLED:
-			continue;
-		case UKTV_TOOLOPT_BAD:
-			usage(why);
-		default:
-			option(r, ch, optarg);
-		}
-	}
+	while ((ch = uktv_watchopt_next(&to, &r->wo, argc, argv, "t:n",
+	    longopts)) != -1)
+		option(r, ch, optarg);
 	uktv_error_clear(&e);
 	if ((r->nwant = uktv_refdata_want((const char *const *)argv + optind,
 	    argc - optind, r->want, &e)) == -1)
@@ -305,8 +295,8 @@ dry_run(const char *table, struct uktv_refdata_plan *p)
 	for (size_t i = 0; i < nd; i++) {
 		struct json_object *d = json_object_array_get_idx(p->deletes, i);
 
-		uktv_log_info(&logger, "would delete %s (%s)", uktv_refdata_str(d, "PK"),
-		    uktv_refdata_str(d, "SK"));
+		uktv_log_info(&logger, "would delete %s (%s)", uktv_items_json_str(d, "PK"),
+		    uktv_items_json_str(d, "SK"));
 	}
 }
 

@@ -249,18 +249,9 @@ parse_args(int argc, char *argv[], struct run *r)
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
-	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:", longopts,
-	    NULL)) != -1) {
-		switch (uktv_watchopt_handle(&r->wo, ch, optarg, why,
-		    sizeof(why))) {
-		case UKTV_TOOLOPT_HANDLED:
-			continue;
-		case UKTV_TOOLOPT_BAD:
-			usage(why);
-		default:
-			option(r, ch, optarg);
-		}
-	}
+	while ((ch = uktv_watchopt_next(&to, &r->wo, argc, argv, "t:",
+	    longopts)) != -1)
+		option(r, ch, optarg);
 	if (optind < argc) {
 		snprintf(why, sizeof(why), "unexpected argument '%.40s'", argv[optind]);
 		usage(why);

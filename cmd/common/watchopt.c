@@ -39,6 +39,28 @@ uktv_watchopt_handle(struct uktv_watchmode_opts *o, int ch, const char *arg,
 	}
 }
 
+int
+uktv_watchopt_next(struct uktv_toolopt *to, struct uktv_watchmode_opts *wo,
+    int argc, char *const argv[], const char *optstring,
+    const struct option *longopts)
+{
+	char why[300];
+	int ch;
+
+	while ((ch = uktv_toolopt_next(to, argc, argv, optstring, longopts,
+	    NULL)) != -1) {
+		switch (uktv_watchopt_handle(wo, ch, optarg, why, sizeof(why))) {
+		case UKTV_TOOLOPT_HANDLED:
+			continue;
+		case UKTV_TOOLOPT_BAD:
+			uktv_toolopt_usage(to, why);
+		default:
+			return ch;
+		}
+	}
+	return -1;
+}
+
 struct uktv_watchmode *
 uktv_watchopt_client(struct uktv_http *http, struct uktv_aws *aws,
     const struct uktv_watchmode_opts *opts, struct uktv_error *err)

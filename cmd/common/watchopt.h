@@ -46,6 +46,15 @@ enum uktv_toolopt_result uktv_watchopt_handle(struct uktv_watchmode_opts *,
 	    int ch, const char *arg, char *why, size_t whylen);
 
 /*
+ * uktv_toolopt_next for a tool that also takes the options above: handles
+ * those (a bad one is a usage error) and returns the next of the tool's
+ * own, or -1 at the end.
+ */
+int	uktv_watchopt_next(struct uktv_toolopt *, struct uktv_watchmode_opts *,
+	    int argc, char *const argv[], const char *optstring,
+	    const struct option *longopts);
+
+/*
  * uktv_watchmode_open with the environment filled in where the options
  * leave it open: WATCHMODE_ENDPOINT_URL (endpoint_url), WATCHMODE_API_KEY
  * (api_key).  The retry base comes from aws (uktv_aws_retry_base_ms), or

@@ -43,5 +43,8 @@ const char *uktv_items_kind_name(enum uktv_item_kind);
 int	uktv_items_typed_equal(struct json_object *a, struct json_object *b);
 /* 1 if two DynamoDB number texts are the same number ("10" and "1E1"). */
 int	uktv_items_number_equal(const char *a, const char *b);
+/* A plain (untyped) object's string member name, or NULL when it has none
+ * or it is not a string.  Borrowed from o. */
+const char *uktv_items_json_str(struct json_object *o, const char *name);
 
 #endif

@@ -83,17 +83,6 @@ obj_id(struct json_object *o)
 	return -1;
 }
 
-const char *
-uktv_refdata_str(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(o, name, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 static int
 cmp_id(const void *a, const void *b)
 {
@@ -106,8 +95,8 @@ cmp_id(const void *a, const void *b)
 static int
 cmp_country(const void *a, const void *b)
 {
-	const char *x = uktv_refdata_str(*(struct json_object *const *)a, "country");
-	const char *y = uktv_refdata_str(*(struct json_object *const *)b, "country");
+	const char *x = uktv_items_json_str(*(struct json_object *const *)a, "country");
+	const char *y = uktv_items_json_str(*(struct json_object *const *)b, "country");
 
 	return strcmp(x ? x : "", y ? y : "");
 }
@@ -127,11 +116,11 @@ check(enum uktv_refdata_kind k, struct json_object *o, size_t i,
 	}
 	if (k == UKTV_REFDATA_REGION)
 		snprintf(r->pk, sizeof(r->pk), "region:%s",
-		    (code = uktv_refdata_str(o, "country")) ? code : "");
+		    (code = uktv_items_json_str(o, "country")) ? code : "");
 	else
 		snprintf(r->pk, sizeof(r->pk), "%s%lld", kinds[k].prefix,
 		    obj_id(o));
-	r->sk = uktv_refdata_str(o, "name");
+	r->sk = uktv_items_json_str(o, "name");
 	if (uktv_items_pk_kind(r->pk) != kinds[k].item) {
 		snprintf(why, len, "%s: item %zu has no valid %s: left out",
 		    kinds[k].word, i + 1, k == UKTV_REFDATA_REGION ? "country" :
@@ -352,8 +341,8 @@ uktv_refdata_write(struct uktv_ddb_batch *b, const struct uktv_refdata_plan *p,
 		struct json_object *d = json_object_array_get_idx(p->deletes, i);
 
 		uktv_error_clear(&e);
-		keep(first, &e, uktv_ddb_batch_delete(b, uktv_refdata_str(d, "PK"),
-		    uktv_refdata_str(d, "SK"), &e));
+		keep(first, &e, uktv_ddb_batch_delete(b, uktv_items_json_str(d, "PK"),
+		    uktv_items_json_str(d, "SK"), &e));
 	}
 	uktv_error_clear(&e);
 	keep(first, &e, uktv_ddb_batch_flush(b, &e));

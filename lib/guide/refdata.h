@@ -35,8 +35,6 @@ int	uktv_refdata_kind(const char *word);
  * how many, or -1 with err (UKTV_ERR_USAGE) naming an unknown one. */
 int	uktv_refdata_want(const char *const *words, int n,
 	    int want[UKTV_REFDATA_NKINDS], struct uktv_error *);
-/* A string member of a plain object (a delete's "PK", "SK"), or NULL. */
-const char *uktv_refdata_str(struct json_object *, const char *name);
 
 /* One reference item to be: borrowed from the fetched array. */
 struct uktv_refdata_rec {

@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "ndjson.h"
 #include "fileio.h"
+#include "items.h"
 #include "titlestate.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
@@ -381,21 +382,10 @@ uktv_titlestate_title_set_pairs(struct uktv_titlestate_title *t,
 
 /* ---- the file ---- */
 
-static const char *
-get_str(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(o, name, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 static int
 get_time(struct json_object *o, const char *name, long long *ms)
 {
-	const char *s = get_str(o, name);
+	const char *s = uktv_items_json_str(o, name);
 
 	*ms = 0;
 	if (s == NULL)
@@ -428,7 +418,7 @@ read_header(struct uktv_titlestate *st, struct json_object *o,
 	if ((ver = json_object_get_int64(v)) > UKTV_TITLESTATE_VERSION || ver < 1)
 		return bad_line(err, name, lineno, "state format version not "
 		    "known to this uktv-titles (written by a newer one?)");
-	if (uktv_titlestate_set_query(st, get_str(o, "query")) == -1)
+	if (uktv_titlestate_set_query(st, uktv_items_json_str(o, "query")) == -1)
 		return oom(err);
 	if (get_time(o, "last_complete", &st->last_complete_ms) == -1)
 		return bad_line(err, name, lineno, "last_complete is not a time");
@@ -441,7 +431,7 @@ read_pair(struct uktv_titlestate *st, struct json_object *o, const char *name,
 {
 	struct uktv_titlestate_pair *p;
 	struct json_object *v;
-	const char *key = get_str(o, "pair");
+	const char *key = uktv_items_json_str(o, "pair");
 	long long listed;
 
 	if (!key_valid(key))
@@ -467,7 +457,7 @@ read_title(struct uktv_titlestate *st, struct json_object *o, const char *name,
 {
 	struct uktv_titlestate_title *t;
 	struct json_object *arr;
-	const char *id = get_str(o, "title"), *dg = get_str(o, "digest");
+	const char *id = uktv_items_json_str(o, "title"), *dg = uktv_items_json_str(o, "digest");
 	const char **keys;
 	long long emitted;
 	size_t n;

@@ -80,9 +80,9 @@ test_set_and_diff(void)
 	CHECK_INT(plan.unchanged, 1);
 	CHECK_INT(json_object_array_length(plan.puts), 1);
 	CHECK_INT(json_object_array_length(plan.deletes), 2);
-	CHECK_STR(uktv_refdata_str(json_object_array_get_idx(plan.deletes, 0),
+	CHECK_STR(uktv_items_json_str(json_object_array_get_idx(plan.deletes, 0),
 	    "SK"), "Old");
-	CHECK_STR(uktv_refdata_str(json_object_array_get_idx(plan.deletes, 1),
+	CHECK_STR(uktv_items_json_str(json_object_array_get_idx(plan.deletes, 1),
 	    "PK"), "genre:8");
 	CHECK_INT(plan.stale, 0);
 	uktv_refdata_plan_free(&plan);
