@@ -36,12 +36,6 @@ uktv_refdata_name(enum uktv_refdata_kind k)
 	return kinds[k].name;
 }
 
-const char *
-uktv_refdata_prefix(enum uktv_refdata_kind k)
-{
-	return kinds[k].prefix;
-}
-
 int
 uktv_refdata_kind(const char *word)
 {

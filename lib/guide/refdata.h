@@ -24,11 +24,10 @@ enum uktv_refdata_kind {
 	UKTV_REFDATA_NKINDS
 };
 
-/* The operand ("sources"), the output's "kind" ("source") and the PK
- * prefix ("source:") of a kind (static). */
+/* The operand ("sources") and the output's "kind" ("source") of a kind
+ * (static). */
 const char *uktv_refdata_word(enum uktv_refdata_kind);
 const char *uktv_refdata_name(enum uktv_refdata_kind);
-const char *uktv_refdata_prefix(enum uktv_refdata_kind);
 /* The kind of an operand, or -1. */
 int	uktv_refdata_kind(const char *word);
 /* The kinds the operands name (want[k] set to 1; none: sources and genres):

@@ -19,8 +19,8 @@ static const char *const payload_fields[] = {
 
 /* ---- writing ---- */
 
-struct json_object *
-uktv_titleevent_header(const char *component, const char *ts,
+static struct json_object *
+header(const char *component, const char *ts,
     const char *cause, int remove)
 {
 	struct json_object *h = json_object_new_object();
@@ -111,7 +111,7 @@ uktv_titleevent_upsert(const char *component, const char *ts,
 		return NULL;
 	}
 	json_object_object_add(ev, "header",
-	    uktv_titleevent_header(component, ts, cause, 0));
+	    header(component, ts, cause, 0));
 	json_object_object_add(ev, "payload", payload);
 	return ev;
 }
@@ -128,7 +128,7 @@ uktv_titleevent_remove(const char *component, const char *ts, long long id)
 		return NULL;
 	}
 	json_object_object_add(ev, "header",
-	    uktv_titleevent_header(component, ts, NULL, 1));
+	    header(component, ts, NULL, 1));
 	json_object_object_add(pl, "id", json_object_new_int64(id));
 	json_object_object_add(ev, "payload", pl);
 	return ev;

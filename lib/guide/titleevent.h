@@ -21,10 +21,6 @@
 
 /* ---- writing (new references, caller puts; NULL on OOM) ---- */
 
-/* The header: component (e.g. "uktv-titles"), ts (ISO 8601 UTC), cause (NULL:
- * none), and eventType "remove" when remove; an upsert has no eventType. */
-struct json_object *uktv_titleevent_header(const char *component,
-	    const char *ts, const char *cause, int remove);
 /*
  * The payload of a title: id, the fields of its list-titles summary that an
  * event carries (nulls left out), and the source and genre ids of pairs
@@ -33,10 +29,12 @@ struct json_object *uktv_titleevent_header(const char *component,
  */
 struct json_object *uktv_titleevent_payload(long long id,
 	    struct json_object *summary, char *const *pairs, size_t n);
-/* An upsert event around payload (taken over, also on failure). */
+/* An upsert event around payload (taken over, also on failure): the
+ * header names component (e.g. "uktv-titles"), ts (ISO 8601 UTC) and cause
+ * (NULL: none); an upsert has no eventType. */
 struct json_object *uktv_titleevent_upsert(const char *component,
 	    const char *ts, const char *cause, struct json_object *payload);
-/* A remove event for id. */
+/* A remove event for id: the header's eventType is "remove". */
 struct json_object *uktv_titleevent_remove(const char *component,
 	    const char *ts, long long id);
 

@@ -16,6 +16,7 @@
 
 #include "secrets.h"
 #include "watchmode.h"
+#include "private/watchmode.h"
 
 #ifndef UKTV_VERSION
 #define UKTV_VERSION "0.0.0"

@@ -188,12 +188,4 @@ int	uktv_watchmode_check_quota(struct uktv_watchmode *, long planned_calls,
 /* The base URL in use (no trailing slash, no /v1), for messages. */
 const char *uktv_watchmode_base_url(const struct uktv_watchmode *);
 
-/*
- * Exposed for the unit tests: turns a non-2xx answer of endpoint (e.g.
- * "/v1/sources/") into err, with key (may be NULL) masked out of any text
- * Watchmode sent back.  Always returns -1.
- */
-int	uktv_watchmode_answer_error(const char *endpoint,
-	    const struct uktv_http_response *, const char *key, struct uktv_error *);
-
 #endif

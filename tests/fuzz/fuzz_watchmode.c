@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "watchmode.h"
+#include "private/watchmode.h"
 #include "watchopt.h"
 #include "fuzz.h"
 

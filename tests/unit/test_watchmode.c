@@ -14,6 +14,7 @@
 #include "items.h"
 #include "unit.h"
 #include "watchmode.h"
+#include "private/watchmode.h"
 #include "watchopt.h"
 
 static char tmpdir[] = "/tmp/test_watchmode.XXXXXX";
