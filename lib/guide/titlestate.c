@@ -22,6 +22,7 @@
 #include "fileio.h"
 #include "items.h"
 #include "titlestate.h"
+#include "private/sbuf.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
  * bound only keeps a damaged file from eating memory. */
@@ -676,41 +677,6 @@ uktv_titlestate_save(const struct uktv_titlestate *st, const char *path,
 
 /* ---- payload digests ---- */
 
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
 static int
 key_cmp(const void *a, const void *b)
 {
@@ -718,7 +684,7 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-canon(struct sbuf *b, struct json_object *v, int depth)
+canon(struct uktv_sbuf *b, struct json_object *v, int depth)
 {
 	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 
@@ -740,7 +706,7 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 			keys[i++] = k;
 		}
 		uktv_qsort(keys, n, sizeof(*keys), key_cmp);
-		sb_add(b, "{");
+		uktv_sbuf_add(b, "{");
 		for (i = 0; i < n; i++) {
 			struct json_object *ks = json_object_new_string(keys[i]);
 
@@ -749,30 +715,30 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 				break;
 			}
 			if (i > 0)
-				sb_add(b, ",");
-			sb_add(b, json_object_to_json_string_ext(ks, flags));
+				uktv_sbuf_add(b, ",");
+			uktv_sbuf_add(b, json_object_to_json_string_ext(ks, flags));
 			json_object_put(ks);
-			sb_add(b, ":");
+			uktv_sbuf_add(b, ":");
 			canon(b, json_object_object_get(v, keys[i]), depth + 1);
 		}
-		sb_add(b, "}");
+		uktv_sbuf_add(b, "}");
 		free(keys);
 		break;
 	}
 	case json_type_array:
-		sb_add(b, "[");
+		uktv_sbuf_add(b, "[");
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			if (i > 0)
-				sb_add(b, ",");
+				uktv_sbuf_add(b, ",");
 			canon(b, json_object_array_get_idx(v, i), depth + 1);
 		}
-		sb_add(b, "]");
+		uktv_sbuf_add(b, "]");
 		break;
 	case json_type_null:
-		sb_add(b, "null");
+		uktv_sbuf_add(b, "null");
 		break;
 	default:
-		sb_add(b, json_object_to_json_string_ext(v, flags));
+		uktv_sbuf_add(b, json_object_to_json_string_ext(v, flags));
 		break;
 	}
 }
@@ -780,7 +746,7 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 char *
 uktv_titlestate_canonical(struct json_object *v)
 {
-	struct sbuf b = { NULL, 0, 0, 0 };
+	struct uktv_sbuf b = { 0 };
 
 	canon(&b, v, 0);
 	if (b.oom || b.s == NULL) {

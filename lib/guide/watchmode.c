@@ -16,6 +16,7 @@
 
 #include "secrets.h"
 #include "watchmode.h"
+#include "private/sbuf.h"
 #include "private/watchmode.h"
 
 #ifndef UKTV_VERSION
@@ -502,38 +503,8 @@ backoff_ms(struct uktv_watchmode *wm, int attempt)
 	return cap > 0 ? (long)(rand_r(&wm->rand_state) % (cap + 1)) : 0;
 }
 
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 oom;
-};
-
 static void
-sb_add(struct sbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
-static void
-sb_add_encoded(struct sbuf *b, const char *s)
+sb_add_encoded(struct uktv_sbuf *b, const char *s)
 {
 	char *e = uktv_http_urlencode(s);
 
@@ -541,7 +512,7 @@ sb_add_encoded(struct sbuf *b, const char *s)
 		b->oom = 1;
 		return;
 	}
-	sb_add(b, e);
+	uktv_sbuf_add(b, e);
 	free(e);
 }
 
@@ -566,7 +537,7 @@ build_url(struct uktv_watchmode *wm, const char *path,
     const char *const *params, char **url, char **endpoint,
     struct uktv_error *err)
 {
-	struct sbuf b = { 0 }, ep = { 0 };
+	struct uktv_sbuf b = { 0 }, ep = { 0 };
 	int first = 1;
 
 	while (*path == '/')
@@ -574,17 +545,17 @@ build_url(struct uktv_watchmode *wm, const char *path,
 	if (!path_valid(path))
 		return uktv_error_set(err, UKTV_ERR_INTERNAL,
 		    "not a Watchmode path: %s", path);
-	sb_add(&ep, "/v1/");
-	sb_add(&ep, path);
-	sb_add(&b, wm->base);
-	sb_add(&b, ep.s != NULL ? ep.s : "");
+	uktv_sbuf_add(&ep, "/v1/");
+	uktv_sbuf_add(&ep, path);
+	uktv_sbuf_add(&b, wm->base);
+	uktv_sbuf_add(&b, ep.s != NULL ? ep.s : "");
 	for (size_t i = 0; params != NULL && params[i] != NULL; i += 2) {
 		if (params[i + 1] == NULL)
 			continue;
-		sb_add(&b, first ? "?" : "&");
+		uktv_sbuf_add(&b, first ? "?" : "&");
 		first = 0;
 		sb_add_encoded(&b, params[i]);
-		sb_add(&b, "=");
+		uktv_sbuf_add(&b, "=");
 		/* api.md 1: list values are one comma-separated string; the
 		 * commas are sent as they are, as Watchmode's examples do. */
 		for (const char *v = params[i + 1]; *v != '\0'; ) {
@@ -599,7 +570,7 @@ build_url(struct uktv_watchmode *wm, const char *path,
 			free(part);
 			v += n;
 			if (*v == ',') {
-				sb_add(&b, ",");
+				uktv_sbuf_add(&b, ",");
 				v++;
 			}
 		}
