@@ -16,6 +16,7 @@
 #include "items.h"
 #include "ndjson.h"
 #include "prefs.h"
+#include "private/sorted.h"
 
 static const char *const kind_names[UKTV_PREFS_NKINDS] = {
 	"source", "genre", "favourite"
@@ -114,50 +115,38 @@ uktv_prefs_ids_free(struct uktv_prefs_ids *l)
 }
 
 /* The index of id, or of where it would go (*found says which). */
+static int
+id_cmp(const void *elem, const void *id)
+{
+	return uktv_prefs_id_cmp(*(char *const *)elem, id);
+}
+
 static size_t
 ids_find(const struct uktv_prefs_ids *l, const char *id, int *found)
 {
-	size_t lo = 0, hi = l->n, mid;
-	int c;
-
-	*found = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = uktv_prefs_id_cmp(l->v[mid], id);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(l->v, l->n, sizeof(*l->v), id, id_cmp, found);
 }
 
 int
 uktv_prefs_ids_add(struct uktv_prefs_ids *l, const char *id)
 {
-	size_t at, ncap;
-	char **nv, *dup;
+	void *v = l->v;
+	char **slot, *dup;
+	size_t at;
 	int found;
 
 	at = ids_find(l, id, &found);
 	if (found)
 		return 0;
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 8;
-		if ((nv = reallocarray(l->v, ncap, sizeof(*nv))) == NULL)
-			return -1;
-		l->v = nv;
-		l->cap = ncap;
-	}
 	if ((dup = strdup(id)) == NULL)
 		return -1;
-	memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof(*l->v));
-	l->v[at] = dup;
-	l->n++;
+	slot = uktv_sorted_insert(&v, &l->n, &l->cap, sizeof(*l->v), at, 8);
+	l->v = v;
+	if (slot == NULL) {
+		free(dup);
+		return -1;
+	}
+	*slot = dup;
 	return 1;
 }
 
@@ -171,8 +160,7 @@ uktv_prefs_ids_remove(struct uktv_prefs_ids *l, const char *id)
 	if (!found)
 		return 0;
 	free(l->v[at]);
-	memmove(&l->v[at], &l->v[at + 1], (l->n - at - 1) * sizeof(*l->v));
-	l->n--;
+	uktv_sorted_remove(l->v, &l->n, sizeof(*l->v), at);
 	return 1;
 }
 
@@ -474,59 +462,42 @@ uktv_prefs_set_free(struct uktv_prefs_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int
+user_cmp(const void *elem, const void *user)
+{
+	return strcmp(((const struct uktv_prefs *)elem)->user, user);
+}
+
+/* Scan and Query hand a user's items over together: the last user is
+ * tried first. */
 static size_t
 set_find(const struct uktv_prefs_set *s, const char *user, int *found)
 {
-	size_t lo = 0, hi = s->n, mid;
-	int c;
-
-	*found = 0;
-	/* Scan and Query hand a user's items over together: check the last
-	 * user first. */
-	if (s->n > 0 && (c = strcmp(s->v[s->n - 1].user, user)) <= 0) {
-		*found = c == 0;
-		return c == 0 ? s->n - 1 : s->n;
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(s->v[mid].user, user);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(s->v, s->n, sizeof(*s->v), user, user_cmp, found);
 }
 
 struct uktv_prefs *
 uktv_prefs_set_user(struct uktv_prefs_set *s, const char *user)
 {
-	struct uktv_prefs *nv;
-	size_t at, ncap;
+	struct uktv_prefs *p;
+	void *v = s->v;
+	size_t at;
 	char *dup;
 	int found;
 
 	at = set_find(s, user, &found);
 	if (found)
 		return &s->v[at];
-	if (s->n == s->cap) {
-		ncap = s->cap ? s->cap * 2 : 16;
-		if ((nv = reallocarray(s->v, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		s->v = nv;
-		s->cap = ncap;
-	}
 	if ((dup = strdup(user)) == NULL)
 		return NULL;
-	memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(*s->v));
-	uktv_prefs_init(&s->v[at]);
-	s->v[at].user = dup;
-	s->n++;
-	return &s->v[at];
+	p = uktv_sorted_insert(&v, &s->n, &s->cap, sizeof(*s->v), at, 16);
+	s->v = v;
+	if (p == NULL) {
+		free(dup);
+		return NULL;
+	}
+	p->user = dup;
+	return p;
 }
 
 const struct uktv_prefs *

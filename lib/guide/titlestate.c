@@ -23,6 +23,7 @@
 #include "items.h"
 #include "titlestate.h"
 #include "private/sbuf.h"
+#include "private/sorted.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
  * bound only keeps a damaged file from eating memory. */
@@ -159,58 +160,18 @@ uktv_titlestate_set_query(struct uktv_titlestate *st, const char *q)
 	return 0;
 }
 
-/* Opens a zeroed slot at at in a sorted array (*v of *n elements of size,
- * room for *cap; grown by doubling from first).  NULL on OOM. */
-static void *
-slot_insert(void **v, size_t *n, size_t *cap, size_t size, size_t at,
-    size_t first)
+static int
+pair_key_cmp(const void *elem, const void *key)
 {
-	char *p;
-	size_t ncap;
-
-	if (*n == *cap) {
-		ncap = *cap ? *cap * 2 : first;
-		if ((p = reallocarray(*v, ncap, size)) == NULL)
-			return NULL;
-		*v = p;
-		*cap = ncap;
-	}
-	p = (char *)*v + at * size;
-	memmove(p + size, p, (*n - at) * size);
-	memset(p, 0, size);
-	(*n)++;
-	return p;
-}
-
-/* Closes the slot at at. */
-static void
-slot_remove(void *v, size_t *n, size_t size, size_t at)
-{
-	char *p = (char *)v + at * size;
-
-	memmove(p, p + size, (*n - at - 1) * size);
-	(*n)--;
+	return uktv_titlestate_pair_cmp(
+	    ((const struct uktv_titlestate_pair *)elem)->key, key);
 }
 
 static size_t
 pair_at(const struct uktv_titlestate *st, const char *key, int *found)
 {
-	size_t lo = 0, hi = st->npairs, mid;
-	int c;
-
-	*found = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = uktv_titlestate_pair_cmp(st->pairs[mid].key, key)) == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(st->pairs, st->npairs, sizeof(*st->pairs), key,
+	    pair_key_cmp, found);
 }
 
 struct uktv_titlestate_pair *
@@ -236,7 +197,7 @@ uktv_titlestate_pair_put(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (found)
 		return &st->pairs[at];
-	p = slot_insert(&v, &st->npairs, &st->pairs_cap, sizeof(*p), at, 16);
+	p = uktv_sorted_insert(&v, &st->npairs, &st->pairs_cap, sizeof(*p), at, 16);
 	st->pairs = v;
 	if (p == NULL)
 		return NULL;
@@ -254,35 +215,23 @@ uktv_titlestate_pair_remove(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (!found)
 		return 0;
-	slot_remove(st->pairs, &st->npairs, sizeof(*st->pairs), at);
+	uktv_sorted_remove(st->pairs, &st->npairs, sizeof(*st->pairs), at);
 	return 1;
 }
 
+static int
+title_id_cmp(const void *elem, const void *id)
+{
+	return uktv_cmp_decimal(((const struct uktv_titlestate_title *)elem)->id,
+	    id);
+}
+
+/* Titles are mostly added in id order: the end is tried first. */
 static size_t
 title_at(const struct uktv_titlestate *st, const char *id, int *found)
 {
-	size_t lo = 0, hi = st->ntitles, mid;
-	int c;
-
-	*found = 0;
-	/* Titles are mostly added in id order: try the end first. */
-	if (st->ntitles > 0 &&
-	    (c = uktv_cmp_decimal(st->titles[st->ntitles - 1].id, id)) <= 0) {
-		*found = c == 0;
-		return c == 0 ? st->ntitles - 1 : st->ntitles;
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = uktv_cmp_decimal(st->titles[mid].id, id)) == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(st->titles, st->ntitles, sizeof(*st->titles), id,
+	    title_id_cmp, found);
 }
 
 struct uktv_titlestate_title *
@@ -310,7 +259,7 @@ uktv_titlestate_title_put(struct uktv_titlestate *st, const char *id)
 	at = title_at(st, id, &found);
 	if (found)
 		return &st->titles[at];
-	t = slot_insert(&v, &st->ntitles, &st->titles_cap, sizeof(*t), at, 256);
+	t = uktv_sorted_insert(&v, &st->ntitles, &st->titles_cap, sizeof(*t), at, 256);
 	st->titles = v;
 	if (t == NULL)
 		return NULL;
@@ -330,7 +279,7 @@ uktv_titlestate_title_remove(struct uktv_titlestate *st, const char *id)
 	if (!found)
 		return 0;
 	title_free(&st->titles[at]);
-	slot_remove(st->titles, &st->ntitles, sizeof(*st->titles), at);
+	uktv_sorted_remove(st->titles, &st->ntitles, sizeof(*st->titles), at);
 	return 1;
 }
 
