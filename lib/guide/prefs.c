@@ -1207,7 +1207,7 @@ copy_field(struct json_object *dst, struct json_object *src, const char *key)
 static int
 copy_ids(struct json_object *dst, struct json_object *src, const char *key)
 {
-	struct json_object *v, *a, *s;
+	struct json_object *v, *a;
 	char id[UKTV_PREFS_ID_MAX + 1];
 	size_t i, n;
 
@@ -1220,18 +1220,12 @@ copy_ids(struct json_object *dst, struct json_object *src, const char *key)
 	for (i = 0; i < n; i++) {
 		if (uktv_prefs_id_from_json(json_object_array_get_idx(v, i), id) == -1)
 			continue;
-		if ((s = json_object_new_string(id)) == NULL ||
-		    json_object_array_add(a, s) != 0) {
-			json_object_put(s);
+		if (uktv_items_json_push(a, json_object_new_string(id)) == -1) {
 			json_object_put(a);
 			return -1;
 		}
 	}
-	if (json_object_object_add(dst, key, a) != 0) {
-		json_object_put(a);
-		return -1;
-	}
-	return 0;
+	return uktv_items_json_add(dst, key, a);
 }
 
 /* The title's GB offers, null fields left out, source_id as a string. */
