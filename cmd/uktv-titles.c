@@ -336,22 +336,6 @@ load_state(struct run *r)
 		die_oom();
 }
 
-/* Billed requests since a snapshot: requests less the ones sent again. */
-static long
-pages_since(const struct uktv_watchmode_quota *q, long calls0, long retries0)
-{
-	return (q->calls - calls0) - (q->retries - retries0);
-}
-
-static int
-on_change(struct json_object *id, void *arg)
-{
-	(void)id;
-	(void)arg;
-	/* One id is enough to know a listing is needed: stop paging. */
-	return 1;
-}
-
 /*
  * Asks one changes endpoint whether anything changed since since.  1 yes,
  * 0 no, -1 with e (e->http_status 401: not in the plan).
@@ -360,13 +344,10 @@ static int
 changed(struct run *r, const char *change, const char *since,
     const char *region, long budget, struct uktv_error *e)
 {
-	const struct uktv_watchmode_quota *q = uktv_watchmode_quota(r->wm);
-	long c0 = q->calls, r0 = q->retries;
 	int rc;
 
-	rc = uktv_watchmode_changes(r->wm, change, since, NULL,
-	    *r->types ? r->types : NULL, region, budget, on_change, NULL, e);
-	r->used += pages_since(q, c0, r0);
+	rc = uktv_titleplan_changed(r->wm, change, since,
+	    *r->types ? r->types : NULL, region, budget, &r->used, e);
 	uktv_log_info(&lg, "Watchmode /v1/changes/%s/ since %s: %s", change,
 	    since, rc == 1 ? "changes" : rc == 0 ? "none" : "failed");
 	return rc;
@@ -445,43 +426,29 @@ check_quota(struct run *r)
 static int
 list_pair(struct run *r, size_t i, struct uktv_error *e)
 {
-	struct uktv_watchmode_filter f = { 0 };
+	struct uktv_titleplan_query q = { r->country, r->types, r->since,
+	    r->max_calls };
 	struct uktv_titleplan_pair *p = &r->pairs[i];
-	long pages = 0, total = -1;
-	size_t before = r->hits.n;
 	int rc;
 
-	f.source_ids = p->source;
-	f.genres = p->genre;
-	/* Without regions list-titles answers for the US (api.md 7.6). */
-	f.regions = r->country;
-	f.types = *r->types ? r->types : NULL;
-	f.release_date_start = *r->since ? r->since : NULL;
-	r->hits.pair = i;
 	/* On a terminal: which pair, out of how many, and what it cost. */
 	uktv_log_progress(&lg, "pair %zu/%zu (source %s x genre %s), "
 	    "%ld call%s, %zu titles", i + 1, r->npairs, p->source,
 	    p->genre, r->used, r->used == 1 ? "" : "s", r->hits.n);
 	uktv_error_clear(e);
-	rc = uktv_watchmode_list_titles(r->wm, &f, UKTV_WATCHMODE_PAGE_MAX,
-	    r->max_calls > 0 ? r->max_calls - r->used : 0,
-	    uktv_titleplan_on_title, &r->hits, &pages, &total, e);
-	r->used += pages;
-	p->pages = pages;
-	p->titles = (long)(r->hits.n - before);
+	rc = uktv_titleplan_list_pair(r->wm, &q, r->pairs, i, &r->hits,
+	    &r->used, e);
 	uktv_log_progress_done(&lg);
-	if (rc != 0 && rc != -1)
+	if (rc == -2)
 		die_oom();
 	if (rc == 0) {
-		p->fate = UKTV_TITLESTATE_LISTED;
 		r->nlisted++;
 		uktv_log_info(&lg, "source %s x genre %s: %ld title%s, "
 		    "%ld page%s", p->source, p->genre, p->titles,
-		    p->titles == 1 ? "" : "s", pages, pages == 1 ? "" : "s");
-		return 0;
+		    p->titles == 1 ? "" : "s", p->pages,
+		    p->pages == 1 ? "" : "s");
 	}
-	p->fate = pages > 0 ? UKTV_TITLESTATE_PARTIAL : UKTV_TITLESTATE_CARRIED;
-	return -1;
+	return rc;
 }
 
 /*

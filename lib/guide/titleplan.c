@@ -235,6 +235,37 @@ uktv_titleplan_skip_complete(const struct uktv_titlestate *st,
 	return nlist;
 }
 
+/* Billed requests since a snapshot: requests less the ones sent again. */
+static long
+pages_since(const struct uktv_watchmode_quota *q, long calls0, long retries0)
+{
+	return (q->calls - calls0) - (q->retries - retries0);
+}
+
+static int
+on_change(struct json_object *id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	/* One id is enough to know a listing is needed: stop paging. */
+	return 1;
+}
+
+int
+uktv_titleplan_changed(struct uktv_watchmode *wm, const char *change,
+    const char *since, const char *types, const char *region, long budget,
+    long *used, struct uktv_error *err)
+{
+	const struct uktv_watchmode_quota *q = uktv_watchmode_quota(wm);
+	long c0 = q->calls, r0 = q->retries;
+	int rc;
+
+	rc = uktv_watchmode_changes(wm, change, since, NULL, types, region,
+	    budget, on_change, NULL, err);
+	*used += pages_since(q, c0, r0);
+	return rc;
+}
+
 /* ---- quota ---- */
 
 long long
@@ -298,6 +329,38 @@ uktv_titleplan_on_title(struct json_object *t, void *arg)
 	h->v[h->n].summary = json_object_get(t);
 	h->n++;
 	return 0;
+}
+
+int
+uktv_titleplan_list_pair(struct uktv_watchmode *wm,
+    const struct uktv_titleplan_query *q, struct uktv_titleplan_pair *pairs,
+    size_t i, struct uktv_titleplan_hits *hits, long *used,
+    struct uktv_error *err)
+{
+	struct uktv_watchmode_filter f = { 0 };
+	struct uktv_titleplan_pair *p = &pairs[i];
+	long pages = 0, total = -1;
+	size_t before = hits->n;
+	int rc;
+
+	f.source_ids = p->source;
+	f.genres = p->genre;
+	f.regions = q->country;
+	f.types = *q->types ? q->types : NULL;
+	f.release_date_start = *q->since ? q->since : NULL;
+	hits->pair = i;
+	rc = uktv_watchmode_list_titles(wm, &f, UKTV_WATCHMODE_PAGE_MAX,
+	    q->max_calls > 0 ? q->max_calls - *used : 0,
+	    uktv_titleplan_on_title, hits, &pages, &total, err);
+	*used += pages;
+	p->pages = pages;
+	p->titles = (long)(hits->n - before);
+	if (rc == 0) {
+		p->fate = UKTV_TITLESTATE_LISTED;
+		return 0;
+	}
+	p->fate = pages > 0 ? UKTV_TITLESTATE_PARTIAL : UKTV_TITLESTATE_CARRIED;
+	return rc == -1 ? -1 : -2;
 }
 
 void

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "prefs.h"
 #include "titlestate.h"
+#include "watchmode.h"
 
 /* One followed (source, genre) pair. */
 struct uktv_titleplan_pair {
@@ -100,6 +101,17 @@ void	uktv_titleplan_changes_since(const struct uktv_titlestate *,
 size_t	uktv_titleplan_skip_complete(const struct uktv_titlestate *,
 	    struct uktv_titleplan_pair *, size_t n);
 
+/*
+ * Asks one changes endpoint (api.md 7.10: "new_titles",
+ * "titles_sources_changed") whether anything changed since since, types
+ * (NULL: all) and region (NULL: none) as given, spending at most budget
+ * calls (0: no bound); *used grows by the calls billed.  1 yes, 0 no, -1
+ * with err (err->http_status 401: not in the plan; code "MaxCalls").
+ */
+int	uktv_titleplan_changed(struct uktv_watchmode *, const char *change,
+	    const char *since, const char *types, const char *region,
+	    long budget, long *used, struct uktv_error *);
+
 /* ---- quota ---- */
 
 /* The calls the listing will take: the pages each pair to list took last
@@ -115,6 +127,26 @@ long long uktv_titleplan_planned_calls(const struct uktv_titlestate *,
  * hits->bad.  0, or 2 when out of memory (the paging stops). */
 int	uktv_titleplan_on_title(struct json_object *title, void *hits);
 void	uktv_titleplan_hits_free(struct uktv_titleplan_hits *);
+
+/* What a listing asks besides the pair. */
+struct uktv_titleplan_query {
+	const char	*country;	/* regions (list-titles answers for the
+					 * US without it, api.md 7.6) */
+	const char	*types;		/* CSV, "" none */
+	const char	*since;		/* YYYYMMDD, "" none */
+	long long	 max_calls;	/* 0: no bound */
+};
+
+/*
+ * Every page of list-titles for pairs[i] into hits: the pair's pages,
+ * titles and fate (LISTED; PARTIAL or CARRIED when cut short) are set and
+ * *used grows by the pages.  0; -1 with err (code "MaxCalls" when the next
+ * page would exceed max_calls); -2 when out of memory collecting titles.
+ */
+int	uktv_titleplan_list_pair(struct uktv_watchmode *,
+	    const struct uktv_titleplan_query *, struct uktv_titleplan_pair *,
+	    size_t i, struct uktv_titleplan_hits *, long *used,
+	    struct uktv_error *);
 
 /* One run as the state sees it. */
 struct uktv_titleplan_run {
