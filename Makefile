@@ -58,7 +58,7 @@ INC_UTIL   = -iquote lib/util
 INC_NET    = $(INC_UTIL) -iquote lib/net
 INC_AWS    = $(INC_NET) -iquote lib/aws/auth -iquote lib/aws
 INC_STREAM = $(INC_AWS) -iquote lib/stream
-INC_GUIDE  = $(INC_AWS) -iquote lib/guide -iquote cmd/common
+INC_GUIDE  = $(INC_AWS) -iquote lib/guide
 # cmd/common: tool-only code that may print and exit; never installed.
 INC_ALL    = $(INC_AWS) -iquote lib/stream -iquote lib/guide -iquote cmd/common
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \

@@ -59,13 +59,6 @@ usage(const char *why)
 	uktv_toolopt_usage(&to, why);
 }
 
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&lg, e);
-	exit(uktv_error_exit_code(e));
-}
-
 /*
  * One change as a line on stdout: {"action":..,"file":..} or {..,"url":..}.
  * The site is the product and these lines its log: once their reader has
@@ -81,18 +74,14 @@ emit(const char *action, const char *where, const char *a, const char *b)
 	if (out_closed)
 		return;
 	if (asprintf(&v, "%s%s", a, b) == -1 ||
-	    (o = json_object_new_object()) == NULL) {
-		uktv_log_warn(&lg, "out of memory");
-		exit(EX_SOFTWARE);
-	}
+	    (o = json_object_new_object()) == NULL)
+		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
 	json_object_object_add(o, "action", json_object_new_string(action));
 	json_object_object_add(o, where, json_object_new_string(v));
 	free(v);
 	if (uktv_ndjson_writer_put(&out, o) == -1) {
-		if (!uktv_toolopt_pipe_closed(errno)) {
-			uktv_log_errno(&lg, errno, "stdout");
-			exit(EX_IOERR);
-		}
+		if (!uktv_toolopt_pipe_closed(errno))
+			uktv_log_fatal_errno(&lg, EX_IOERR, errno, "stdout");
 		out_closed = 1;
 	}
 	json_object_put(o);
@@ -110,8 +99,15 @@ object_changed(enum uktv_s3_sync_action a, const char *key, void *arg)
 	emit(a == UKTV_S3_UPLOADED ? "uploaded" : "deleted", "url", arg, key);
 }
 
-int
-main(int argc, char *argv[])
+/* The options. */
+struct args {
+	struct uktv_guideview_opts	 go;
+	const char			*table_opt, *dir, *s3url, *table;
+	char				*bucket, *prefix;	/* of --s3 */
+};
+
+static void
+parse_args(int argc, char *argv[], struct args *a)
 {
 	static struct option longopts[] = {
 		UKTV_TOOLOPT_LONGOPTS,
@@ -122,18 +118,10 @@ main(int argc, char *argv[])
 		{ "site-title",	required_argument,	NULL, OPT_SITE_TITLE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct uktv_guideview_opts go = { 0 };
-	struct uktv_guideview_counts counts;
-	struct uktv_site_write_stats ws;
-	struct uktv_s3_sync_stats ss;
-	struct uktv_guideview *gv;
-	struct uktv_site site;
-	struct uktv_error err;
-	struct uktv_aws *aws;
-	const char *table_opt = NULL, *dir = NULL, *s3url = NULL, *table;
-	char *bucket = NULL, *prefix = NULL, why[320];
+	char why[320], msg[600];
 	int ch;
 
+	memset(a, 0, sizeof(*a));
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
@@ -141,23 +129,23 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 't':
-			table_opt = optarg;
+			a->table_opt = optarg;
 			break;
 		case 'o':
 			if (*optarg == '\0')
 				usage("-o needs a directory");
-			dir = optarg;
+			a->dir = optarg;
 			break;
 		case OPT_S3:
-			s3url = optarg;
+			a->s3url = optarg;
 			break;
 		case OPT_USERS:
-			go.users = 1;
+			a->go.users = 1;
 			break;
 		case OPT_SITE_TITLE:
 			if (*optarg == '\0')
 				usage("--site-title needs a text");
-			go.title = optarg;
+			a->go.title = optarg;
 			break;
 		}
 	}
@@ -166,84 +154,119 @@ main(int argc, char *argv[])
 		    argv[optind]);
 		usage(why);
 	}
-	if (dir == NULL && s3url == NULL)
+	if (a->dir == NULL && a->s3url == NULL)
 		usage("say where the site goes: -o DIR, --s3 s3://BUCKET/PREFIX "
 		    "or both");
-	if (s3url != NULL && uktv_s3_url_parse(s3url, &bucket, &prefix, why,
-	    sizeof(why)) == -1) {
-		char msg[600];
-
-		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", s3url, why);
+	if (a->s3url != NULL && uktv_s3_url_parse(a->s3url, &a->bucket,
+	    &a->prefix, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", a->s3url, why);
 		usage(msg);
 	}
-	table = uktv_toolopt_table(&to, table_opt);
+	a->table = uktv_toolopt_table(&to, a->table_opt);
 	uktv_log_init(&lg, PROG, to.verbosity);
-	uktv_ndjson_writer_init(&out, stdout);
+}
 
+/* The site, from the table. */
+static struct uktv_guideview *
+render(struct uktv_aws *aws, struct args *a, struct uktv_site *site)
+{
+	struct uktv_guideview_counts counts;
+	struct uktv_guideview *gv;
+	struct uktv_error err;
+
+	uktv_error_clear(&err);
+	if ((gv = uktv_guideview_new()) == NULL)
+		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
+	uktv_site_init(site);
+	if (uktv_guideview_load(gv, aws, a->table, &err) == -1 ||
+	    uktv_guideview_render(gv, &a->go, site, &err) == -1)
+		uktv_log_die(&lg, &err);
+	uktv_guideview_counts(gv, &counts);
+	uktv_log_info(&lg, "%s: %ld titles, %ld source x genre pages, %ld "
+	    "sources, %ld genres%s", a->table, counts.titles, counts.pairs,
+	    counts.sources, counts.genres, a->go.users ? "" : ", no user pages");
+	return gv;
+}
+
+/* -o DIR: the site into the folder. */
+static void
+to_dir(const char *dir, const struct uktv_site *site)
+{
+	struct uktv_site_write_stats ws;
+	struct uktv_error err;
+	char base[4200];
+
+	uktv_error_clear(&err);
+	snprintf(base, sizeof(base), "%s%s", dir,
+	    dir[strlen(dir) - 1] == '/' ? "" : "/");
+	if (uktv_site_write_dir(site, dir, file_changed, base, &ws, &err) == -1)
+		uktv_log_die(&lg, &err);
+	uktv_log_info(&lg, "%s: %ld created, %ld updated, %ld deleted, "
+	    "%ld unchanged", dir, ws.created, ws.updated, ws.deleted,
+	    ws.unchanged);
+}
+
+/* --s3 s3://BUCKET/PREFIX: the site into the bucket. */
+static void
+to_s3(struct uktv_aws *aws, const char *bucket, const char *prefix,
+    const struct uktv_site *site)
+{
+	struct uktv_s3_sync_stats ss;
+	struct uktv_s3_file *files;
+	struct uktv_error err;
+	struct uktv_s3 *s3;
+	char base[UKTV_S3_BUCKET_MAX + 8];
+
+	uktv_error_clear(&err);
+	if ((s3 = uktv_s3_new(aws, bucket, &err)) == NULL)
+		uktv_log_die(&lg, &err);
+	if ((files = calloc(site->n + 1, sizeof(*files))) == NULL)
+		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < site->n; i++) {
+		files[i].name = site->v[i].name;
+		files[i].body = site->v[i].body;
+		files[i].len = site->v[i].len;
+	}
+	snprintf(base, sizeof(base), "s3://%s/", bucket);
+	if (uktv_s3_sync(s3, prefix, files, site->n, object_changed, base,
+	    &ss, &err) == -1)
+		uktv_log_die(&lg, &err);
+	uktv_log_info(&lg, "s3://%s/%s: %ld uploaded, %ld deleted, %ld "
+	    "unchanged (%s)", bucket, prefix, ss.uploaded, ss.deleted,
+	    ss.unchanged, uktv_s3_path_style(s3) ? "path-style" :
+	    "virtual-hosted");
+	free(files);
+	uktv_s3_free(s3);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct uktv_guideview *gv;
+	struct uktv_site site;
+	struct uktv_error err;
+	struct uktv_aws *aws;
+	struct args a;
+
+	parse_args(argc, argv, &a);
+	uktv_ndjson_writer_init(&out, stdout);
 	/* What can be checked is, before the table is read: the folder, the
 	 * region and credentials, the table. */
 	uktv_error_clear(&err);
-	if (dir != NULL && uktv_site_check_dir(dir, &err) == -1)
-		die(&err);
+	if (a.dir != NULL && uktv_site_check_dir(a.dir, &err) == -1)
+		uktv_log_die(&lg, &err);
 	aws = uktv_toolopt_aws(&to);
 	uktv_toolopt_need_table(&to, aws);
-	if ((gv = uktv_guideview_new()) == NULL) {
-		uktv_log_warn(&lg, "out of memory");
-		return EX_SOFTWARE;
-	}
-	uktv_site_init(&site);
-	if (uktv_guideview_load(gv, aws, table, &err) == -1 ||
-	    uktv_guideview_render(gv, &go, &site, &err) == -1)
-		die(&err);
-	uktv_guideview_counts(gv, &counts);
-	uktv_log_info(&lg, "%s: %ld titles, %ld source x genre pages, %ld "
-	    "sources, %ld genres%s", table, counts.titles, counts.pairs,
-	    counts.sources, counts.genres, go.users ? "" : ", no user pages");
-
-	if (dir != NULL) {
-		char base[4200];
-
-		snprintf(base, sizeof(base), "%s%s", dir,
-		    dir[strlen(dir) - 1] == '/' ? "" : "/");
-		if (uktv_site_write_dir(&site, dir, file_changed, base, &ws,
-		    &err) == -1)
-			die(&err);
-		uktv_log_info(&lg, "%s: %ld created, %ld updated, %ld deleted, "
-		    "%ld unchanged", dir, ws.created, ws.updated, ws.deleted,
-		    ws.unchanged);
-	}
-	if (s3url != NULL) {
-		struct uktv_s3_file *files;
-		struct uktv_s3 *s3;
-		char base[UKTV_S3_BUCKET_MAX + 8];
-
-		if ((s3 = uktv_s3_new(aws, bucket, &err)) == NULL)
-			die(&err);
-		if ((files = calloc(site.n + 1, sizeof(*files))) == NULL) {
-			uktv_log_warn(&lg, "out of memory");
-			return EX_SOFTWARE;
-		}
-		for (size_t i = 0; i < site.n; i++) {
-			files[i].name = site.v[i].name;
-			files[i].body = site.v[i].body;
-			files[i].len = site.v[i].len;
-		}
-		snprintf(base, sizeof(base), "s3://%s/", bucket);
-		if (uktv_s3_sync(s3, prefix, files, site.n, object_changed, base,
-		    &ss, &err) == -1)
-			die(&err);
-		uktv_log_info(&lg, "s3://%s/%s: %ld uploaded, %ld deleted, %ld "
-		    "unchanged (%s)", bucket, prefix, ss.uploaded, ss.deleted,
-		    ss.unchanged, uktv_s3_path_style(s3) ? "path-style" :
-		    "virtual-hosted");
-		free(files);
-		uktv_s3_free(s3);
-	}
+	gv = render(aws, &a, &site);
+	if (a.dir != NULL)
+		to_dir(a.dir, &site);
+	if (a.s3url != NULL)
+		to_s3(aws, a.bucket, a.prefix, &site);
 	uktv_site_free(&site);
 	uktv_guideview_free(gv);
 	uktv_aws_free(aws);
-	free(bucket);
-	free(prefix);
+	free(a.bucket);
+	free(a.prefix);
 	if (!out_closed && (fflush(stdout) == EOF || ferror(stdout))) {
 		uktv_log_errno(&lg, errno, "stdout");
 		return EX_IOERR;

@@ -113,22 +113,13 @@ usage(const char *why)
 	uktv_toolopt_usage(&to, why);
 }
 
-static void __attribute__((noreturn))
-die(const struct uktv_error *e)
-{
-	uktv_log_error(&lg, e);
-	exit(uktv_error_exit_code(e));
-}
-
 static struct uktv_ndjson_writer out;
 
 static void
 emit(struct json_object *o)
 {
-	if (o == NULL) {
-		uktv_log_warn(&lg, "out of memory");
-		exit(EX_SOFTWARE);
-	}
+	if (o == NULL)
+		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
 	/* A change is made before it is printed: a reader that went away
 	 * (`| head -1`) only ends the listing. */
 	if (uktv_ndjson_writer_put(&out, o) == -1) {
@@ -173,7 +164,7 @@ check_refs(struct uktv_prefs_refs *refs, const struct uktv_prefs_edit *e,
 
 	uktv_error_clear(&err);
 	if ((n = uktv_prefs_refs_check(refs, e, unknown_id, &lineno, &err)) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	return n > 0;
 }
 
@@ -197,7 +188,7 @@ get(struct uktv_aws *aws, const char *table, const char *user)
 	uktv_error_clear(&err);
 	uktv_prefs_init(&p);
 	if (uktv_prefs_load_user(aws, table, user, 0, &p, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	emit(uktv_prefs_to_json(&p));
 	uktv_prefs_clear(&p);
 	return 0;
@@ -207,57 +198,28 @@ get(struct uktv_aws *aws, const char *table, const char *user)
 static void
 read_body(const char *user, size_t max, struct uktv_prefs *p)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
-	char *buf, why[256];
+	struct uktv_error err;
+	char *buf;
 	size_t len = 0, n;
 
-	if ((buf = malloc(max + 1)) == NULL) {
-		uktv_log_warn(&lg, "out of memory");
-		exit(EX_SOFTWARE);
-	}
+	if ((buf = malloc(max + 1)) == NULL)
+		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
 	while ((n = fread(buf + len, 1, max + 1 - len, stdin)) > 0)
 		if ((len += n) > max)
 			break;
-	if (ferror(stdin)) {
-		uktv_log_errno(&lg, errno, "stdin");
-		exit(EX_IOERR);
-	}
-	if (len > max) {
-		uktv_log_warn(&lg, "stdin: the body is over %zu bytes (--max-line)",
-		    max);
-		exit(1);
-	}
+	if (ferror(stdin))
+		uktv_log_fatal_errno(&lg, EX_IOERR, errno, "stdin");
+	if (len > max)
+		uktv_log_fatal(&lg, 1, "stdin: the body is over %zu bytes "
+		    "(--max-line)", max);
 	buf[len] = '\0';	/* for the check of what follows the document */
-	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH)) == NULL) {
-		uktv_log_warn(&lg, "out of memory");
-		exit(EX_SOFTWARE);
+	uktv_error_clear(&err);
+	if (uktv_prefs_body_parse(buf, len, user, p, &err) == -1) {
+		if (err.kind != UKTV_ERR_INPUT)
+			uktv_log_fatal(&lg, EX_SOFTWARE, "%s", err.message);
+		uktv_log_fatal(&lg, 1, "stdin: %s", err.message);
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    (size_t)json_tokener_get_parse_end(tok) +
-	    strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n") != len) {
-		enum json_tokener_error je = json_tokener_get_error(tok);
-
-		uktv_log_warn(&lg, "stdin: not one JSON document (%s)",
-		    je == json_tokener_continue ? "it ends early" :
-		    je != json_tokener_success ? json_tokener_error_desc(je) :
-		    "text after it");
-		exit(1);
-	}
-	json_tokener_free(tok);
 	free(buf);
-	if (uktv_prefs_from_json(o, 0, p, why, sizeof(why)) == -1) {
-		uktv_log_warn(&lg, "stdin: %s", why);
-		exit(1);
-	}
-	json_object_put(o);
-	if (p->user != NULL && strcmp(p->user, user) != 0) {
-		uktv_log_warn(&lg, "stdin: the body is for user '%s', not '%s'",
-		    p->user, user);
-		exit(1);
-	}
 }
 
 static int
@@ -281,7 +243,7 @@ put(struct uktv_aws *aws, const char *table, const char *user,
 			return 1;
 	}
 	if (uktv_prefs_write(aws, table, user, e, NULL, &st, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	report_write(user, &st);
 	return 0;
 }
@@ -294,7 +256,7 @@ delete(struct uktv_aws *aws, const char *table, const char *user)
 
 	uktv_error_clear(&err);
 	if (uktv_prefs_delete_user(aws, table, user, &n, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	/* Not an error (exit 0), but said unless -q: the caller may have
 	 * misspelt the user. */
 	if (n == 0 && to.verbosity >= 0)
@@ -315,7 +277,7 @@ list(struct uktv_aws *aws, const char *table)
 	uktv_error_clear(&err);
 	uktv_prefs_set_init(&set);
 	if (uktv_prefs_load_table(aws, table, &set, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	for (i = 0; i < set.n; i++)
 		emit(uktv_prefs_to_json(&set.v[i]));
 	uktv_log_info(&lg, "%zu user%s", set.n, set.n == 1 ? "" : "s");
@@ -366,7 +328,7 @@ import(struct uktv_aws *aws, const char *table, size_t max_line, int validate)
 		} else if (uktv_prefs_write(aws, table, p.user, &e, NULL, &st,
 		    &err) == -1) {
 			uktv_error_prefix(&err, "line %llu: %s", ln.lineno, p.user);
-			die(&err);
+			uktv_log_die(&lg, &err);
 		} else {
 			report_write(p.user, &st);
 			users++;
@@ -396,7 +358,7 @@ reference(struct uktv_aws *aws, const char *table, enum uktv_prefs_kind k,
 
 	uktv_error_clear(&err);
 	if (uktv_prefs_ref_list(aws, table, k, with_data, &a, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++)
 		emit(json_object_get(json_object_array_get_idx(a, i)));
@@ -417,7 +379,7 @@ titles(struct uktv_aws *aws, const char *table, const char *user,
 	uktv_prefs_init(&p);
 	if (uktv_prefs_load_user(aws, table, user, 0, &p, &err) == -1 ||
 	    uktv_prefs_guide(aws, table, &p, go, &a, &err) == -1)
-		die(&err);
+		uktv_log_die(&lg, &err);
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++)
 		emit(json_object_get(json_object_array_get_idx(a, i)));
@@ -483,8 +445,139 @@ edit_list(struct uktv_prefs_edit *e, int ch)
 	return NULL;
 }
 
-int
-main(int argc, char *argv[])
+/* The options and operands, as parse_args leaves them. */
+struct args {
+	struct uktv_prefs_guide_opts	 go;
+	struct uktv_prefs_edit		 edit;
+	const char			*table_opt;
+	const char			*user;
+	enum verb			 verb;
+	size_t				 vi;	/* verbs[] */
+	size_t				 max_line;
+	unsigned			 given;	/* F_* */
+	const char			*optname[8];
+	int				 validate, with_data, from_stdin;
+};
+
+static void
+option(struct args *a, int ch, const char *arg, const char *longname)
+{
+	char why[320], msg[400], *end;
+
+	switch (ch) {
+	case 't':
+		a->table_opt = arg;
+		break;
+	case OPT_SOURCES: case OPT_GENRES: case OPT_FAVOURITES:
+	case OPT_ADD_SOURCE: case OPT_REMOVE_SOURCE:
+	case OPT_ADD_GENRE: case OPT_REMOVE_GENRE:
+	case OPT_ADD_FAVOURITE: case OPT_REMOVE_FAVOURITE:
+		a->given |= F_EDIT;
+		if (uktv_prefs_ids_parse(edit_list(&a->edit, ch), arg, why,
+		    sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "--%s: %s", longname, why);
+			usage(msg);
+		}
+		break;
+	case OPT_NO_VALIDATE:
+		a->given |= F_NO_VALIDATE;
+		a->validate = 0;
+		break;
+	case OPT_MAX_LINE:
+		a->given |= F_MAX_LINE;
+		if (uktv_parse_size(arg, &a->max_line) == -1 ||
+		    a->max_line < 1 || a->max_line > SIZE_MAX / 4)
+			usage("--max-line takes bytes (e.g. 65536, 64K, 1M)");
+		break;
+	case 'l':
+		a->given |= F_LONG;
+		a->with_data = 1;
+		break;
+	case OPT_ENRICHED_ONLY:
+		a->given |= F_ENRICHED;
+		a->go.enriched_only = 1;
+		break;
+	case OPT_MIN_RATING:
+		a->given |= F_MIN_RATING;
+		errno = 0;
+		a->go.min_rating = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || errno != 0 ||
+		    !(a->go.min_rating >= 0 && a->go.min_rating <= 10))
+			usage("--min-rating takes a number from 0 to 10");
+		a->go.use_min_rating = 1;
+		break;
+	}
+}
+
+/* The command word and its USER (argv: what getopt left). */
+static void
+verb_args(struct args *a, int argc, char *argv[])
+{
+	char why[320];
+	int nargs;
+
+	if (argc == 0)
+		usage("give a command: get, put, delete, list, import, sources, "
+		    "genres, titles or recommendations");
+	for (a->vi = 0; a->vi < sizeof(verbs) / sizeof(verbs[0]); a->vi++)
+		if (strcmp(argv[0], verbs[a->vi].name) == 0)
+			break;
+	if (a->vi == sizeof(verbs) / sizeof(verbs[0])) {
+		snprintf(why, sizeof(why), "unknown command '%.64s'", argv[0]);
+		usage(why);
+	}
+	a->verb = verbs[a->vi].verb;
+	nargs = verbs[a->vi].nargs;
+	argc--;
+	argv++;
+	if (a->verb == PUT && argc == 2 && strcmp(argv[1], "-") == 0) {
+		a->from_stdin = 1;
+		argc--;
+	}
+	if (argc != nargs) {
+		snprintf(why, sizeof(why), "%s takes %s", verbs[a->vi].name,
+		    nargs ? "one USER" : "no argument");
+		usage(why);
+	}
+	if (nargs == 1)
+		a->user = argv[0];
+}
+
+/* Which options go with the command, and the USER's grammar. */
+static void
+check_args(struct args *a)
+{
+	unsigned extra = a->given & ~verbs[a->vi].flags;
+	char why[320];
+	size_t i;
+
+	if (extra) {
+		for (i = 0; !(extra & (1u << i)); i++)
+			continue;
+		snprintf(why, sizeof(why), "%s is not an option of %s",
+		    a->optname[i], verbs[a->vi].name);
+		usage(why);
+	}
+	if (a->verb == PUT && a->from_stdin && (a->given & F_EDIT))
+		usage("put USER - takes the lists from stdin, not from options");
+	if (a->verb == PUT && !a->from_stdin && (a->given & F_EDIT) == 0)
+		usage("put: name a list to change (--sources, --add-genre, ...) "
+		    "or give - for a body on stdin");
+	if ((a->given & F_MAX_LINE) && a->verb == PUT && !a->from_stdin)
+		usage("put: --max-line is for a body on stdin (put USER -)");
+	if (a->user != NULL && !uktv_user_id_valid(a->user)) {
+		snprintf(why, sizeof(why), "bad user id '%.64s': 1-%d "
+		    "characters of A-Za-z0-9._@+-", a->user, UKTV_USER_ID_MAX);
+		usage(why);
+	}
+	if (a->verb == RECOMMENDATIONS && !a->go.use_min_rating) {
+		a->go.use_min_rating = 1;
+		a->go.min_rating = UKTV_PREFS_RECOMMEND_MIN;
+	}
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a)
 {
 	static struct option longopts[] = {
 		UKTV_TOOLOPT_LONGOPTS,
@@ -505,175 +598,80 @@ main(int argc, char *argv[])
 		{ "min-rating",		required_argument, NULL, OPT_MIN_RATING },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct uktv_prefs_guide_opts go = { 0 };
-	struct uktv_prefs_edit edit;
-	struct uktv_prefs_ids *ids;
-	struct uktv_prefs body;
-	struct uktv_aws *aws;
-	const char *table_opt = NULL, *table, *user = NULL;
-	enum verb verb = NONE;
-	size_t max_line = UKTV_NDJSON_DEFAULT_MAX_LINE, vi, i;
-	unsigned given = 0, allowed = 0;
-	char why[320], *end;
-	const char *optname[8] = { 0 };
-	int ch, li, nargs = 0, validate = 1, with_data = 0, from_stdin = 0, rc = 0;
+	int ch, li;
 
+	memset(a, 0, sizeof(*a));
+	a->max_line = UKTV_NDJSON_DEFAULT_MAX_LINE;
+	a->validate = 1;
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;
 	to.operand = "a user id";
-	uktv_prefs_edit_init(&edit);
+	uktv_prefs_edit_init(&a->edit);
 	/* No '+': options may come before or after the command. */
 	while ((ch = uktv_toolopt_next(&to, argc, argv, "t:l", longopts,
 	    &li)) != -1) {
-		seen(optname, ch, li, longopts);
-		switch (ch) {
-		case 't':
-			table_opt = optarg;
-			break;
-		case OPT_SOURCES: case OPT_GENRES: case OPT_FAVOURITES:
-		case OPT_ADD_SOURCE: case OPT_REMOVE_SOURCE:
-		case OPT_ADD_GENRE: case OPT_REMOVE_GENRE:
-		case OPT_ADD_FAVOURITE: case OPT_REMOVE_FAVOURITE:
-			given |= F_EDIT;
-			ids = edit_list(&edit, ch);
-			if (uktv_prefs_ids_parse(ids, optarg, why, sizeof(why)) == -1) {
-				char msg[400];
-
-				snprintf(msg, sizeof(msg), "--%s: %s",
-				    longopts[li].name, why);
-				usage(msg);
-			}
-			break;
-		case OPT_NO_VALIDATE:
-			given |= F_NO_VALIDATE;
-			validate = 0;
-			break;
-		case OPT_MAX_LINE:
-			given |= F_MAX_LINE;
-			if (uktv_parse_size(optarg, &max_line) == -1 ||
-			    max_line < 1 || max_line > SIZE_MAX / 4)
-				usage("--max-line takes bytes (e.g. 65536, 64K, 1M)");
-			break;
-		case 'l':
-			given |= F_LONG;
-			with_data = 1;
-			break;
-		case OPT_ENRICHED_ONLY:
-			given |= F_ENRICHED;
-			go.enriched_only = 1;
-			break;
-		case OPT_MIN_RATING:
-			given |= F_MIN_RATING;
-			errno = 0;
-			go.min_rating = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    !(go.min_rating >= 0 && go.min_rating <= 10))
-				usage("--min-rating takes a number from 0 to 10");
-			go.use_min_rating = 1;
-			break;
-		}
+		seen(a->optname, ch, li, longopts);
+		option(a, ch, optarg, li >= 0 ? longopts[li].name : "");
 	}
-	argc -= optind;
-	argv += optind;
 	uktv_log_init(&lg, PROG, to.verbosity);
+	verb_args(a, argc - optind, argv + optind);
+	check_args(a);
+}
 
-	if (argc == 0)
-		usage("give a command: get, put, delete, list, import, sources, "
-		    "genres, titles or recommendations");
-	for (vi = 0; vi < sizeof(verbs) / sizeof(verbs[0]); vi++)
-		if (strcmp(argv[0], verbs[vi].name) == 0) {
-			verb = verbs[vi].verb;
-			nargs = verbs[vi].nargs;
-			allowed = verbs[vi].flags;
-			break;
-		}
-	if (verb == NONE) {
-		snprintf(why, sizeof(why), "unknown command '%.64s'", argv[0]);
-		usage(why);
+/* One function per command. */
+static int
+run(struct args *a, struct uktv_aws *aws, const char *table)
+{
+	switch (a->verb) {
+	case GET:
+		return get(aws, table, a->user);
+	case PUT:
+		return put(aws, table, a->user, &a->edit, a->validate);
+	case DELETE:
+		return delete(aws, table, a->user);
+	case LIST:
+		return list(aws, table);
+	case IMPORT:
+		return import(aws, table, a->max_line, a->validate);
+	case SOURCES:
+		return reference(aws, table, UKTV_PREFS_SOURCE, a->with_data);
+	case GENRES:
+		return reference(aws, table, UKTV_PREFS_GENRE, a->with_data);
+	case TITLES:
+	case RECOMMENDATIONS:
+		return titles(aws, table, a->user, &a->go);
+	case NONE:
+		break;
 	}
-	argc--;
-	argv++;
-	if (verb == PUT && argc == 2 && strcmp(argv[1], "-") == 0) {
-		from_stdin = 1;
-		argc--;
-	}
-	if (argc != nargs) {
-		snprintf(why, sizeof(why), "%s takes %s", verbs[vi].name,
-		    nargs ? "one USER" : "no argument");
-		usage(why);
-	}
-	if (given & ~allowed) {
-		for (i = 0; !((given & ~allowed) & (1u << i)); i++)
-			continue;
-		snprintf(why, sizeof(why), "%s is not an option of %s",
-		    optname[i], verbs[vi].name);
-		usage(why);
-	}
-	if (verb == PUT && from_stdin && (given & F_EDIT))
-		usage("put USER - takes the lists from stdin, not from options");
-	if (verb == PUT && !from_stdin && (given & F_EDIT) == 0)
-		usage("put: name a list to change (--sources, --add-genre, ...) "
-		    "or give - for a body on stdin");
-	if ((given & F_MAX_LINE) && verb == PUT && !from_stdin)
-		usage("put: --max-line is for a body on stdin (put USER -)");
-	if (nargs == 1) {
-		user = argv[0];
-		if (!uktv_user_id_valid(user)) {
-			snprintf(why, sizeof(why), "bad user id '%.64s': 1-%d "
-			    "characters of A-Za-z0-9._@+-", user, UKTV_USER_ID_MAX);
-			usage(why);
-		}
-	}
-	if (verb == RECOMMENDATIONS && !go.use_min_rating) {
-		go.use_min_rating = 1;
-		go.min_rating = UKTV_PREFS_RECOMMEND_MIN;
-	}
-	table = uktv_toolopt_table(&to, table_opt);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct uktv_prefs body;
+	struct uktv_aws *aws;
+	struct args a;
+	const char *table;
+	int rc;
+
+	parse_args(argc, argv, &a);
+	table = uktv_toolopt_table(&to, a.table_opt);
 	aws = uktv_toolopt_aws(&to);
 	uktv_toolopt_need_table(&to, aws);
-
-	if (from_stdin) {
+	if (a.from_stdin) {
 		uktv_prefs_init(&body);
-		read_body(user, max_line, &body);
-		if (uktv_prefs_edit_from(&edit, &body) == -1) {
+		read_body(a.user, a.max_line, &body);
+		if (uktv_prefs_edit_from(&a.edit, &body) == -1) {
 			uktv_log_warn(&lg, "out of memory");
 			return EX_SOFTWARE;
 		}
 		uktv_prefs_clear(&body);
 	}
-
 	uktv_ndjson_writer_init(&out, stdout);
-	switch (verb) {
-	case GET:
-		rc = get(aws, table, user);
-		break;
-	case PUT:
-		rc = put(aws, table, user, &edit, validate);
-		break;
-	case DELETE:
-		rc = delete(aws, table, user);
-		break;
-	case LIST:
-		rc = list(aws, table);
-		break;
-	case IMPORT:
-		rc = import(aws, table, max_line, validate);
-		break;
-	case SOURCES:
-		rc = reference(aws, table, UKTV_PREFS_SOURCE, with_data);
-		break;
-	case GENRES:
-		rc = reference(aws, table, UKTV_PREFS_GENRE, with_data);
-		break;
-	case TITLES:
-	case RECOMMENDATIONS:
-		rc = titles(aws, table, user, &go);
-		break;
-	case NONE:
-		break;
-	}
-	uktv_prefs_edit_free(&edit);
+	rc = run(&a, aws, table);
+	uktv_prefs_edit_free(&a.edit);
 	uktv_aws_free(aws);
 	return finish(rc);
 }

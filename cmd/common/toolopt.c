@@ -3,7 +3,6 @@
  * is the one module allowed to print and exit, because every binary would
  * otherwise repeat these lines.
  */
-#include <err.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +13,7 @@
 
 #include "awsjson.h"
 #include "ndjson.h"
-#include "prefs.h"
+#include "guidetable.h"
 #include "toolopt.h"
 #include "parse.h"
 #include "log.h"
@@ -33,6 +32,15 @@ uktv_toolopt_init(struct uktv_toolopt *to, const char *prog)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The tool's log, for the messages said here: one line, escaped, as every
+ * other message of the tool. */
+static struct uktv_log *
+tolog(const struct uktv_toolopt *to, struct uktv_log *lg)
+{
+	uktv_log_init(lg, to->prog, to->verbosity);
+	return lg;
+}
+
 int
 uktv_toolopt_pipe_closed(int errnum)
 {
@@ -42,10 +50,11 @@ uktv_toolopt_pipe_closed(int errnum)
 void
 uktv_toolopt_stdout_failed(const struct uktv_toolopt *to, int errnum)
 {
+	struct uktv_log lg;
+
 	if (uktv_toolopt_pipe_closed(errnum))
 		exit(UKTV_EXIT_PIPE);
-	fprintf(stderr, "%s: stdout: %s\n", to->prog, strerror(errnum));
-	exit(EX_IOERR);
+	uktv_log_fatal_errno(tolog(to, &lg), EX_IOERR, errnum, "stdout");
 }
 
 void
@@ -151,8 +160,9 @@ static void
 trace_stderr(void *arg, const char *line)
 {
 	const struct uktv_toolopt *to = arg;
+	struct uktv_log lg;
 
-	fprintf(stderr, "%s: %s\n", to->prog, line);
+	uktv_log_warn(tolog(to, &lg), "%s", line);
 }
 
 void
@@ -160,8 +170,7 @@ uktv_toolopt_die(const struct uktv_toolopt *to, const struct uktv_error *e)
 {
 	struct uktv_log lg;
 
-	uktv_log_init(&lg, to->prog, to->verbosity);
-	uktv_log_die(&lg, e);
+	uktv_log_die(tolog(to, &lg), e);
 }
 
 volatile sig_atomic_t uktv_stop_signal;
@@ -220,8 +229,10 @@ uktv_toolopt_aws(struct uktv_toolopt *to)
 void
 uktv_toolopt_usage(const struct uktv_toolopt *to, const char *why)
 {
+	struct uktv_log lg;
+
 	if (why != NULL)
-		fprintf(stderr, "%s: %s\n", to->prog, why);
+		uktv_log_warn(tolog(to, &lg), "%s", why);
 	if (to->synopsis != NULL)
 		fputs(to->synopsis, stderr);
 	else if (to->usage != NULL)
@@ -358,34 +369,20 @@ uktv_toolopt_next(struct uktv_toolopt *to, int argc, char *const argv[],
 const char *
 uktv_toolopt_table(struct uktv_toolopt *to, const char *opt)
 {
-	const char *t = opt, *from = "-t";
-	char why[400];
-	size_t n;
+	struct uktv_error e;
 
-	if (t == NULL) {
-		from = UKTV_PREFS_TABLE_ENV;
-		if ((t = getenv(UKTV_PREFS_TABLE_ENV)) == NULL || *t == '\0') {
-			t = UKTV_PREFS_DEFAULT_TABLE;
-			from = "the default";
-		}
-	}
-	/* DynamoDB's naming rule: a typo is a usage error, not a call. */
-	n = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-");
-	if (t[n] != '\0' || n < 3 || n > 255) {
-		snprintf(why, sizeof(why), "bad table name '%.255s' (3-255 of "
-		    "A-Za-z0-9_.-)%s", t, opt ? "" : " in UKTV_TABLE");
-		uktv_toolopt_usage(to, why);
-	}
-	to->table = t;
-	to->table_from = from;
-	return t;
+	uktv_error_clear(&e);
+	if (uktv_guidetable_resolve(opt, getenv(UKTV_GUIDETABLE_ENV),
+	    &to->table, &to->table_from, &e) == -1)
+		uktv_toolopt_usage(to, e.message);
+	return to->table;
 }
 
 void
 uktv_toolopt_need_table(const struct uktv_toolopt *to, struct uktv_aws *aws)
 {
 	struct json_object *req, *resp = NULL;
+	struct uktv_log lg;
 	struct uktv_error e;
 	const char *region;
 	int rc;
@@ -407,11 +404,10 @@ uktv_toolopt_need_table(const struct uktv_toolopt *to, struct uktv_aws *aws)
 	if (rc == 0)
 		return;
 	if (strcmp(e.code, "ResourceNotFoundException") == 0) {
-		fprintf(stderr, "%s: no table %s in %s (the name is %s%s): "
-		    "create it, or name the table with -t or %s\n", to->prog,
-		    to->table, region, strcmp(to->table_from, "the default") == 0 ?
-		    "" : "from ", to->table_from, UKTV_PREFS_TABLE_ENV);
-		exit(EX_CONFIG);
+		uktv_log_fatal(tolog(to, &lg), EX_CONFIG, "no table %s in %s "
+		    "(the name is %s%s): create it, or name the table with -t "
+		    "or %s", to->table, region, strcmp(to->table_from, UKTV_GUIDETABLE_FROM_DEFAULT) == 0 ?
+		    "" : "from ", to->table_from, UKTV_GUIDETABLE_ENV);
 	}
 	uktv_toolopt_die(to, &e);
 }

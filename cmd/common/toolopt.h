@@ -22,7 +22,7 @@
  * --read-timeout SEC, --attempt-timeout SEC, --ca-bundle FILE, -v/--verbose (repeatable), -q/--quiet,
  * -h/--help, -V/--version.  With -v -v every HTTP request is traced on stderr
  * (method, URL, status, bytes, time; never headers or bodies).
- * Watchmode options live with the Watchmode client (watchmode.h).
+ * Watchmode options: watchopt.h.
  */
 #ifndef UKTV_TOOLOPT_H
 #define UKTV_TOOLOPT_H
@@ -188,5 +188,10 @@ long	uktv_toolopt_seconds(const struct uktv_toolopt *, const char *name,
 /* Prints "prog: message" for err on stderr and exits with its code. */
 void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
 	    __attribute__((noreturn));
+
+/* Compatibility: uktv-consume found the Watchmode options through
+ * watchmode.h, which no longer has them; until it includes watchopt.h
+ * itself they come through here (after everything watchopt.h needs). */
+#include "watchopt.h"
 
 #endif

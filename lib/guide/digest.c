@@ -14,11 +14,11 @@
 
 #include "parse.h"
 #include "digest.h"
+#include "fileio.h"
 
 struct uktv_digest {
 	char		*dir;
 	char		*path;
-	char		*tmp;
 	int		 fd;		/* O_APPEND */
 	int		 dirty;		/* appended since the last fsync */
 	long long	 period;
@@ -268,7 +268,6 @@ uktv_digest_close(struct uktv_digest *d)
 		close(d->fd);
 	free(d->dir);
 	free(d->path);
-	free(d->tmp);
 	free(d);
 }
 
@@ -285,9 +284,8 @@ uktv_digest_open(const char *dir, long long period, struct uktv_error *err)
 	d->period = period;
 	d->min_end = LLONG_MAX;
 	if ((d->dir = strdup(dir)) == NULL ||
-	    asprintf(&d->path, "%s/%s", dir, UKTV_DIGEST_SPOOL) == -1 ||
-	    asprintf(&d->tmp, "%s/%s.tmp", dir, UKTV_DIGEST_SPOOL) == -1) {
-		d->path = d->tmp = NULL;
+	    asprintf(&d->path, "%s/%s", dir, UKTV_DIGEST_SPOOL) == -1) {
+		d->path = NULL;
 		uktv_digest_close(d);
 		uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 		return NULL;
@@ -604,74 +602,68 @@ keep_line(void *arg, const char *line, size_t len, const struct entry *e)
 	return 0;
 }
 
+/* Copies what was appended after the take, as it is, to fd. */
+static int
+copy_rest(struct uktv_digest *d, int to, struct uktv_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	off_t at = d->taken_len;
+	int fd;
+
+	if ((fd = open(d->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
+		    strerror(errno));
+	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
+		if (write_all(to, buf, (size_t)n) == -1) {
+			close(fd);
+			return uktv_error_set(err, UKTV_ERR_IO, "%s: %s",
+			    d->path, strerror(errno));
+		}
+		at += n;
+	}
+	close(fd);
+	if (n == -1)
+		return uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
+		    strerror(errno));
+	return 0;
+}
+
 int
 uktv_digest_commit(struct uktv_digest *d, struct uktv_error *err)
 {
+	struct uktv_atomic_file af;
 	struct keep k;
-	char buf[65536];
-	ssize_t n;
-	off_t at;
-	int fd;
 
 	if (!d->taken)
 		return 0;
 	memset(&k, 0, sizeof(k));
 	k.sel.now = d->taken_now;
 	k.sel.all = d->taken_all;
-	if ((k.fd = open(d->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: %s", d->tmp,
-		    strerror(errno));
+	/* 0600: it names users and what they follow.  Written through the
+	 * descriptor only: the stream stays empty, commit's flush is a no-op. */
+	if (uktv_atomic_open(&af, d->path, 0600, 0, "the digest spool",
+	    err) == -1)
+		return -1;
+	k.fd = fileno(af.fp);
 	if (each_line(d->path, d->taken_len, keep_line, &k, err) == -1) {
 		if (k.failed)
-			uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->tmp,
+			uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
 			    strerror(k.failed));
-		goto fail;
+		uktv_atomic_abort(&af);
+		return -1;
 	}
-	/* What was appended after the take stays as it is. */
-	if ((fd = open(d->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
-		    strerror(errno));
-		goto fail;
+	if (copy_rest(d, k.fd, err) == -1) {
+		uktv_atomic_abort(&af);
+		return -1;
 	}
-	at = d->taken_len;
-	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
-		if (write_all(k.fd, buf, (size_t)n) == -1) {
-			close(fd);
-			uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->tmp,
-			    strerror(errno));
-			goto fail;
-		}
-		at += n;
-	}
-	close(fd);
-	if (n == -1) {
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (fsync(k.fd) == -1 || close(k.fd) == -1) {
-		k.fd = -1;
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->tmp,
-		    strerror(errno));
-		goto fail;
-	}
-	k.fd = -1;
-	if (rename(d->tmp, d->path) == -1) {
-		uktv_error_set(err, UKTV_ERR_IO, "%s: %s", d->path,
-		    strerror(errno));
-		goto fail;
-	}
+	if (uktv_atomic_commit(&af, err) == -1)
+		return -1;
 	d->taken = 0;
 	close(d->fd);
 	d->fd = -1;
 	d->dirty = 0;
-	if (fsync_dir(d->dir, err) == -1 || open_spool(d, err) == -1)
+	if (open_spool(d, err) == -1)
 		return -1;
 	return rescan(d, err);
-fail:
-	if (k.fd != -1)
-		close(k.fd);
-	unlink(d->tmp);
-	return -1;
 }

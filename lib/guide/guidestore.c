@@ -75,188 +75,6 @@ sb_add(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-/* ---- title events ---- */
-
-/*
- * An id as uktv writes it: digits without leading zeros.  v is a JSON
- * string of 1-UKTV_CLI_MAX_ID_DIGITS digits or a non-negative integer.
- * 0, or -1 when it is neither.
- */
-static int
-id_text(struct json_object *v, char *out, size_t outlen)
-{
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t i = json_object_get_int64(v);
-
-		/* json-c saturates what it cannot hold (2^64 reads as
-		 * 2^64-1) and keeps no text, so from INT64_MAX up the number
-		 * may not be the one written: refused, not guessed. */
-		if (i < 0 || i == INT64_MAX)
-			return -1;
-		snprintf(out, outlen, "%" PRId64, i);
-		return 0;
-	}
-	if (json_object_is_type(v, json_type_string)) {
-		const char *s = json_object_get_string(v);
-		size_t n = strlen(s);
-
-		if (n == 0 || n > UKTV_CLI_MAX_ID_DIGITS ||
-		    strspn(s, "0123456789") != n)
-			return -1;
-		while (n > 1 && *s == '0') {
-			s++;
-			n--;
-		}
-		if (n + 1 > outlen)
-			return -1;
-		memcpy(out, s, n + 1);
-		return 0;
-	}
-	return -1;
-}
-
-static void
-ids_free(char **ids, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-}
-
-/* An array of ids -> sorted, deduplicated digit strings.  0, -1 (not ids:
- * why filled), -2 (OOM). */
-static int
-ids_parse(struct json_object *arr, char ***out, size_t *nout)
-{
-	size_t n = json_object_array_length(arr), m = 0;
-	char **ids;
-
-	*out = NULL;
-	*nout = 0;
-	if (n == 0)
-		return 0;
-	if ((ids = calloc(n, sizeof(*ids))) == NULL)
-		return -2;
-	for (size_t i = 0; i < n; i++) {
-		char buf[32];
-
-		if (id_text(json_object_array_get_idx(arr, i), buf,
-		    sizeof(buf)) == -1) {
-			ids_free(ids, m);
-			return -1;
-		}
-		if ((ids[m] = strdup(buf)) == NULL) {
-			ids_free(ids, m);
-			return -2;
-		}
-		m++;
-	}
-	uktv_qsort(ids, m, sizeof(*ids), uktv_id_cmp);
-	/* Drop duplicates: one index entry per pair. */
-	size_t k = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (k > 0 && strcmp(ids[k - 1], ids[i]) == 0) {
-			free(ids[i]);
-			continue;
-		}
-		ids[k++] = ids[i];
-	}
-	*out = ids;
-	*nout = k;
-	return 0;
-}
-
-void
-uktv_title_clear(struct uktv_title *t)
-{
-	if (t == NULL)
-		return;
-	ids_free(t->source_ids, t->nsource_ids);
-	ids_free(t->genre_ids, t->ngenre_ids);
-	memset(t, 0, sizeof(*t));
-}
-
-static int
-bad(char *why, size_t whylen, const char *msg)
-{
-	if (why != NULL && whylen > 0)
-		strlcpy(why, msg, whylen);
-	return -1;
-}
-
-int
-uktv_title_event_check(struct json_object *event, struct uktv_title *t,
-    char *why, size_t whylen)
-{
-	struct json_object *header, *payload, *v;
-	struct uktv_title tmp;
-	static const char *const lists[] = { "source_ids", "genre_ids" };
-
-	memset(&tmp, 0, sizeof(tmp));
-	if (t != NULL)
-		memset(t, 0, sizeof(*t));
-	if (!json_object_is_type(event, json_type_object))
-		return bad(why, whylen, "not a JSON object");
-	if (json_object_object_get_ex(event, "header", &header) &&
-	    header != NULL) {
-		if (!json_object_is_type(header, json_type_object))
-			return bad(why, whylen, "header is not an object");
-		if (json_object_object_get_ex(header, "eventType", &v) &&
-		    v != NULL) {
-			const char *s = json_object_is_type(v, json_type_string) ?
-			    json_object_get_string(v) : "";
-
-			if (strcmp(s, "remove") == 0)
-				tmp.action = UKTV_TITLE_REMOVE;
-			else if (strcmp(s, "upsert") != 0)
-				return bad(why, whylen, "header.eventType is "
-				    "neither \"upsert\" nor \"remove\"");
-		}
-	}
-	if (!json_object_object_get_ex(event, "payload", &payload) ||
-	    !json_object_is_type(payload, json_type_object))
-		return bad(why, whylen, "no payload object");
-	if (!json_object_object_get_ex(payload, "id", &v) ||
-	    !json_object_is_type(v, json_type_int) ||
-	    id_text(v, tmp.id, sizeof(tmp.id)) == -1 ||
-	    strcmp(tmp.id, "0") == 0)
-		return bad(why, whylen, "payload.id is not a positive integer");
-	if (tmp.action == UKTV_TITLE_UPSERT &&
-	    (!json_object_object_get_ex(payload, "title", &v) ||
-	    !json_object_is_type(v, json_type_string)))
-		return bad(why, whylen, "payload.title is not a string");
-	tmp.payload = payload;
-	for (size_t i = 0; i < 2; i++) {
-		char ***ids = i == 0 ? &tmp.source_ids : &tmp.genre_ids;
-		size_t *nids = i == 0 ? &tmp.nsource_ids : &tmp.ngenre_ids;
-		int rc;
-
-		if (!json_object_object_get_ex(payload, lists[i], &v) ||
-		    v == NULL)
-			continue;
-		if (!json_object_is_type(v, json_type_array)) {
-			uktv_title_clear(&tmp);
-			if (why != NULL)
-				snprintf(why, whylen, "payload.%s is not an "
-				    "array", lists[i]);
-			return -1;
-		}
-		if ((rc = ids_parse(v, ids, nids)) != 0) {
-			uktv_title_clear(&tmp);
-			if (why != NULL)
-				snprintf(why, whylen, rc == -2 ? "out of memory" :
-				    "payload.%s holds something that is not an "
-				    "id", lists[i]);
-			return -1;
-		}
-	}
-	if (t != NULL)
-		*t = tmp;
-	else
-		uktv_title_clear(&tmp);
-	return 0;
-}
-
 static struct json_object *
 av(const char *type, const char *s)
 {
@@ -349,7 +167,7 @@ uktv_title_pairs(const struct uktv_title *t, uktv_title_pair_fn fn, void *arg)
 	return 0;
 }
 
-/* A typed id list (L of S/N, or SS/NS) as a plain array for ids_parse. */
+/* A typed id list (L of S/N, or SS/NS) as a plain array for uktv_title_ids_parse. */
 static struct json_object *
 typed_ids_plain(struct json_object *typed)
 {
@@ -371,7 +189,7 @@ uktv_title_from_data(struct json_object *data, struct uktv_title *t)
 	if (data == NULL || !json_object_object_get_ex(data, "id", &v) ||
 	    (plain = uktv_ddb_from_typed(v)) == NULL)
 		return -1;
-	if (id_text(plain, t->id, sizeof(t->id)) == -1) {
+	if (uktv_title_id_text(plain, t->id, sizeof(t->id)) == -1) {
 		json_object_put(plain);
 		return -1;
 	}
@@ -379,13 +197,13 @@ uktv_title_from_data(struct json_object *data, struct uktv_title *t)
 	/* Ids that are not ids are left out: they never made index entries. */
 	if (json_object_object_get_ex(data, "source_ids", &v) &&
 	    (plain = typed_ids_plain(v)) != NULL) {
-		if (ids_parse(plain, &t->source_ids, &t->nsource_ids) != 0)
+		if (uktv_title_ids_parse(plain, &t->source_ids, &t->nsource_ids) != 0)
 			t->source_ids = NULL, t->nsource_ids = 0;
 		json_object_put(plain);
 	}
 	if (json_object_object_get_ex(data, "genre_ids", &v) &&
 	    (plain = typed_ids_plain(v)) != NULL) {
-		if (ids_parse(plain, &t->genre_ids, &t->ngenre_ids) != 0)
+		if (uktv_title_ids_parse(plain, &t->genre_ids, &t->ngenre_ids) != 0)
 			t->genre_ids = NULL, t->ngenre_ids = 0;
 		json_object_put(plain);
 	}

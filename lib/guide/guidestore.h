@@ -65,6 +65,7 @@
 
 #include "aws.h"
 #include "error.h"
+#include "titleevent.h"
 #include "watchmode.h"
 
 /* Enrichment fields of a title's data: written only by enrichment, kept by
@@ -76,40 +77,6 @@
 /* How many times a changed title is read again after a conditional update
  * lost to another writer. */
 #define UKTV_GUIDESTORE_CONFLICT_ATTEMPTS	3
-
-enum uktv_title_action {
-	UKTV_TITLE_UPSERT = 0,		/* header.eventType absent or "upsert" */
-	UKTV_TITLE_REMOVE		/* header.eventType "remove" */
-};
-
-/* A title event checked and taken apart (uktv_title_event_check). */
-struct uktv_title {
-	enum uktv_title_action	 action;
-	char			 id[24];	/* payload.id as digits, "3184039" */
-	struct json_object	*payload;	/* borrowed from the event */
-	/* The payload's source_ids and genre_ids as digit strings, without
-	 * leading zeros, deduplicated, in numeric order (ids may come as
-	 * strings or numbers); NULL/0 when absent.  Owned by the struct:
-	 * free with uktv_title_clear. */
-	char			**source_ids;
-	size_t			 nsource_ids;
-	char			**genre_ids;
-	size_t			 ngenre_ids;
-};
-
-/*
- * Checks that event is a valid title event (ARCHITECTURE.md): a JSON object with
- * payload an object, payload.id a positive integer (a JSON integer) and,
- * for an upsert, payload.title a string; header, when present, an object
- * whose eventType, when present, is "upsert" or "remove"; source_ids and
- * genre_ids, when present and not null, arrays of ids (digit strings or
- * non-negative integers, as uktv-prefs accepts them).  Returns 0 with t filled (t may be NULL to only check), or -1
- * with why (one line, e.g. "payload.id is not a positive integer") filled.
- * Needs no AWS.
- */
-int	uktv_title_event_check(struct json_object *event, struct uktv_title *t,
-	    char *why, size_t whylen);
-void	uktv_title_clear(struct uktv_title *);
 
 /*
  * The data (typed, "M" content: a map of AttributeValues) that an upsert

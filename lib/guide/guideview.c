@@ -17,6 +17,7 @@
 
 #include "parse.h"
 #include "dynamodb.h"
+#include "fileio.h"
 #include "guideview.h"
 #include "html.h"
 #include "items.h"
@@ -1271,46 +1272,23 @@ same_content(const char *path, const char *body, size_t len,
 	return same && off == len;
 }
 
+/* Pages are as any file the user makes: 0666 less the umask (read back
+ * at once: the process's umask is not changed for longer than the call). */
+static mode_t
+page_mode(void)
+{
+	mode_t um = umask(022);
+
+	umask(um);
+	return 0666 & ~um;
+}
+
 static int
 write_file(const char *path, const char *body, size_t len,
     struct uktv_error *err)
 {
-	char tmp[4200];
-	size_t off = 0;
-	ssize_t w;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.uktv-tmp", path) >= sizeof(tmp))
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: path too "
-		    "long", path);
-	/* A temporary file left by a run that was killed is ours to replace. */
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) == -1)
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: %s", tmp,
-		    strerror(errno));
-	while (off < len) {
-		if ((w = write(fd, body + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto ioerr;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		goto ioerr;
-	}
-	if (rename(tmp, path) == -1) {
-		fd = -1;
-		goto ioerr;
-	}
-	return 0;
-ioerr:
-	uktv_error_set(err, UKTV_ERR_IO, "%s: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	(void)unlink(tmp);
-	return -1;
+	return uktv_file_write_atomic(path, body, len, page_mode(), "the page",
+	    err);
 }
 
 /* Removes DIR/sub/ *.html that the site does not have. */

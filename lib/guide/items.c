@@ -238,3 +238,39 @@ uktv_items_typed_equal(struct json_object *a, struct json_object *b)
 		return set_equal(ta, va, vb);
 	return scalar_equal(ta, va, vb);
 }
+
+const char *
+uktv_items_json_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, name, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+int
+uktv_items_json_add(struct json_object *o, const char *key,
+    struct json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_object_add(o, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+uktv_items_json_push(struct json_object *a, struct json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_array_add(a, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}

@@ -43,5 +43,13 @@ const char *uktv_items_kind_name(enum uktv_item_kind);
 int	uktv_items_typed_equal(struct json_object *a, struct json_object *b);
 /* 1 if two DynamoDB number texts are the same number ("10" and "1E1"). */
 int	uktv_items_number_equal(const char *a, const char *b);
+/* A plain (untyped) object's string member name, or NULL when it has none
+ * or it is not a string.  Borrowed from o. */
+const char *uktv_items_json_str(struct json_object *o, const char *name);
+/* o[key] = v, a[] += v, taking v over (put on failure; NULL v is out of
+ * memory already).  0, or -1 on OOM. */
+int	uktv_items_json_add(struct json_object *o, const char *key,
+	    struct json_object *v);
+int	uktv_items_json_push(struct json_object *a, struct json_object *v);
 
 #endif

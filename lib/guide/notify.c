@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "dynamodb.h"
 #include "ndjson.h"
+#include "items.h"
 #include "notify.h"
 
 /* A title image, as much of it as a notification needs. */
@@ -196,30 +197,6 @@ follows(const struct uktv_prefs *u, const struct view *t)
 	    meets_any(&u->lists[UKTV_PREFS_GENRE], &t->gids);
 }
 
-static int
-add(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (v == NULL)
-		return -1;
-	if (json_object_object_add(o, key, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-push(struct json_object *a, struct json_object *v)
-{
-	if (v == NULL)
-		return -1;
-	if (json_object_array_add(a, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
-
 /* The ids in a and not in b, as a JSON list of strings (numeric order). */
 static struct json_object *
 minus(const struct uktv_prefs_ids *a, const struct uktv_prefs_ids *b)
@@ -231,7 +208,7 @@ minus(const struct uktv_prefs_ids *a, const struct uktv_prefs_ids *b)
 		return NULL;
 	for (i = 0; i < a->n; i++)
 		if (!has_id(b, a->v[i]) &&
-		    push(out, json_object_new_string(a->v[i])) == -1) {
+		    uktv_items_json_push(out, json_object_new_string(a->v[i])) == -1) {
 			json_object_put(out);
 			return NULL;
 		}
@@ -248,7 +225,7 @@ add_nonempty(struct json_object *o, const char *key, struct json_object *list)
 		json_object_put(list);
 		return 0;
 	}
-	return add(o, key, list);
+	return uktv_items_json_add(o, key, list);
 }
 
 static struct json_object *
@@ -258,7 +235,8 @@ pair(struct json_object *a, struct json_object *b)
 
 	if ((p = json_object_new_array()) == NULL)
 		return NULL;
-	if (push(p, json_object_get(a)) == -1 || push(p, json_object_get(b)) == -1) {
+	if (uktv_items_json_push(p, json_object_get(a)) == -1 ||
+	    uktv_items_json_push(p, json_object_get(b)) == -1) {
 		json_object_put(p);
 		return NULL;
 	}
@@ -291,7 +269,7 @@ changes_of(const struct view *o, const struct view *n,
 		/* Ratings are stored with one decimal: 7.4 -> 7.9 is a move of
 		 * 0.5 even where binary doubles make it 0.4999999. */
 		if (fabs(d) >= UKTV_NOTIFY_RATING_STEP - 1e-9 &&
-		    add(c, "user_rating", pair(o->rating, n->rating)) == -1)
+		    uktv_items_json_add(c, "user_rating", pair(o->rating, n->rating)) == -1)
 			return -1;
 	}
 	if (o->title != NULL && n->title != NULL && strcmp(o->title, n->title) != 0) {
@@ -300,7 +278,7 @@ changes_of(const struct view *o, const struct view *n,
 		int rc = -1;
 
 		if (a != NULL && b != NULL)
-			rc = add(c, "title", pair(a, b));
+			rc = uktv_items_json_add(c, "title", pair(a, b));
 		json_object_put(a);
 		json_object_put(b);
 		if (rc == -1)
@@ -341,14 +319,14 @@ sources_of(const struct view *v)
 		return NULL;
 	for (i = 0; i < v->gb.n; i++) {
 		if ((o = json_object_new_object()) == NULL ||
-		    add(o, "source_id", json_object_new_string(v->gb.v[i])) == -1)
+		    uktv_items_json_add(o, "source_id", json_object_new_string(v->gb.v[i])) == -1)
 			goto fail;
 		e = v->offers != NULL ? offer_of(v, v->gb.v[i]) : NULL;
 		for (k = 0; e != NULL && k < sizeof(keys) / sizeof(keys[0]); k++)
 			if ((s = member_str(e, keys[k])) != NULL &&
-			    add(o, keys[k], json_object_new_string(s)) == -1)
+			    uktv_items_json_add(o, keys[k], json_object_new_string(s)) == -1)
 				goto fail;
-		if (push(a, o) == -1) {
+		if (uktv_items_json_push(a, o) == -1) {
 			o = NULL;
 			goto fail;
 		}
@@ -414,13 +392,13 @@ line(const char *user, enum uktv_notify_kind kind, const char *title_id,
 		json_object_put(changes);
 		return NULL;
 	}
-	if (add(o, "user", json_object_new_string(user)) == -1 ||
-	    add(o, "kind", json_object_new_string(uktv_notify_kind_name(kind))) == -1 ||
-	    add(o, "title_id", json_object_new_string(title_id)) == -1 ||
+	if (uktv_items_json_add(o, "user", json_object_new_string(user)) == -1 ||
+	    uktv_items_json_add(o, "kind", json_object_new_string(uktv_notify_kind_name(kind))) == -1 ||
+	    uktv_items_json_add(o, "title_id", json_object_new_string(title_id)) == -1 ||
 	    (v->title != NULL &&
-	    add(o, "title", json_object_new_string(v->title)) == -1) ||
-	    add(o, "changes", changes) == -1 ||
-	    add(o, "sources", sources_of(v)) == -1)
+	    uktv_items_json_add(o, "title", json_object_new_string(v->title)) == -1) ||
+	    uktv_items_json_add(o, "changes", changes) == -1 ||
+	    uktv_items_json_add(o, "sources", sources_of(v)) == -1)
 		goto fail;
 	eid = uktv_notify_event_id(rec);
 	if (json_object_object_add(o, "event_id",
@@ -547,7 +525,7 @@ uktv_notify_record(const struct uktv_prefs_set *set, struct json_object *rec,
 		if (changes == NULL && (changes = json_object_new_object()) == NULL)
 			goto oom;
 		if ((o = line(u->user, kind, id, shown, changes, rec, dd)) == NULL ||
-		    push(*out, o) == -1)
+		    uktv_items_json_push(*out, o) == -1)
 			goto oom;
 	}
 done:

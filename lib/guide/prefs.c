@@ -16,6 +16,7 @@
 #include "items.h"
 #include "ndjson.h"
 #include "prefs.h"
+#include "private/sorted.h"
 
 static const char *const kind_names[UKTV_PREFS_NKINDS] = {
 	"source", "genre", "favourite"
@@ -114,50 +115,38 @@ uktv_prefs_ids_free(struct uktv_prefs_ids *l)
 }
 
 /* The index of id, or of where it would go (*found says which). */
+static int
+id_cmp(const void *elem, const void *id)
+{
+	return uktv_prefs_id_cmp(*(char *const *)elem, id);
+}
+
 static size_t
 ids_find(const struct uktv_prefs_ids *l, const char *id, int *found)
 {
-	size_t lo = 0, hi = l->n, mid;
-	int c;
-
-	*found = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = uktv_prefs_id_cmp(l->v[mid], id);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(l->v, l->n, sizeof(*l->v), id, id_cmp, found);
 }
 
 int
 uktv_prefs_ids_add(struct uktv_prefs_ids *l, const char *id)
 {
-	size_t at, ncap;
-	char **nv, *dup;
+	void *v = l->v;
+	char **slot, *dup;
+	size_t at;
 	int found;
 
 	at = ids_find(l, id, &found);
 	if (found)
 		return 0;
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 8;
-		if ((nv = reallocarray(l->v, ncap, sizeof(*nv))) == NULL)
-			return -1;
-		l->v = nv;
-		l->cap = ncap;
-	}
 	if ((dup = strdup(id)) == NULL)
 		return -1;
-	memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof(*l->v));
-	l->v[at] = dup;
-	l->n++;
+	slot = uktv_sorted_insert(&v, &l->n, &l->cap, sizeof(*l->v), at, 8);
+	l->v = v;
+	if (slot == NULL) {
+		free(dup);
+		return -1;
+	}
+	*slot = dup;
 	return 1;
 }
 
@@ -171,8 +160,7 @@ uktv_prefs_ids_remove(struct uktv_prefs_ids *l, const char *id)
 	if (!found)
 		return 0;
 	free(l->v[at]);
-	memmove(&l->v[at], &l->v[at + 1], (l->n - at - 1) * sizeof(*l->v));
-	l->n--;
+	uktv_sorted_remove(l->v, &l->n, sizeof(*l->v), at);
 	return 1;
 }
 
@@ -474,59 +462,42 @@ uktv_prefs_set_free(struct uktv_prefs_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int
+user_cmp(const void *elem, const void *user)
+{
+	return strcmp(((const struct uktv_prefs *)elem)->user, user);
+}
+
+/* Scan and Query hand a user's items over together: the last user is
+ * tried first. */
 static size_t
 set_find(const struct uktv_prefs_set *s, const char *user, int *found)
 {
-	size_t lo = 0, hi = s->n, mid;
-	int c;
-
-	*found = 0;
-	/* Scan and Query hand a user's items over together: check the last
-	 * user first. */
-	if (s->n > 0 && (c = strcmp(s->v[s->n - 1].user, user)) <= 0) {
-		*found = c == 0;
-		return c == 0 ? s->n - 1 : s->n;
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(s->v[mid].user, user);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(s->v, s->n, sizeof(*s->v), user, user_cmp, found);
 }
 
 struct uktv_prefs *
 uktv_prefs_set_user(struct uktv_prefs_set *s, const char *user)
 {
-	struct uktv_prefs *nv;
-	size_t at, ncap;
+	struct uktv_prefs *p;
+	void *v = s->v;
+	size_t at;
 	char *dup;
 	int found;
 
 	at = set_find(s, user, &found);
 	if (found)
 		return &s->v[at];
-	if (s->n == s->cap) {
-		ncap = s->cap ? s->cap * 2 : 16;
-		if ((nv = reallocarray(s->v, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		s->v = nv;
-		s->cap = ncap;
-	}
 	if ((dup = strdup(user)) == NULL)
 		return NULL;
-	memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(*s->v));
-	uktv_prefs_init(&s->v[at]);
-	s->v[at].user = dup;
-	s->n++;
-	return &s->v[at];
+	p = uktv_sorted_insert(&v, &s->n, &s->cap, sizeof(*s->v), at, 16);
+	s->v = v;
+	if (p == NULL) {
+		free(dup);
+		return NULL;
+	}
+	p->user = dup;
+	return p;
 }
 
 const struct uktv_prefs *
@@ -1236,7 +1207,7 @@ copy_field(struct json_object *dst, struct json_object *src, const char *key)
 static int
 copy_ids(struct json_object *dst, struct json_object *src, const char *key)
 {
-	struct json_object *v, *a, *s;
+	struct json_object *v, *a;
 	char id[UKTV_PREFS_ID_MAX + 1];
 	size_t i, n;
 
@@ -1249,18 +1220,12 @@ copy_ids(struct json_object *dst, struct json_object *src, const char *key)
 	for (i = 0; i < n; i++) {
 		if (uktv_prefs_id_from_json(json_object_array_get_idx(v, i), id) == -1)
 			continue;
-		if ((s = json_object_new_string(id)) == NULL ||
-		    json_object_array_add(a, s) != 0) {
-			json_object_put(s);
+		if (uktv_items_json_push(a, json_object_new_string(id)) == -1) {
 			json_object_put(a);
 			return -1;
 		}
 	}
-	if (json_object_object_add(dst, key, a) != 0) {
-		json_object_put(a);
-		return -1;
-	}
-	return 0;
+	return uktv_items_json_add(dst, key, a);
 }
 
 /* The title's GB offers, null fields left out, source_id as a string. */
@@ -1545,4 +1510,40 @@ out:
 	uktv_prefs_ids_free(&t.ids);
 	uktv_prefs_ids_free(&g.seen);
 	return ret;
+}
+
+int
+uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
+    struct uktv_prefs *p, struct uktv_error *err)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	enum json_tokener_error je;
+	char why[256];
+	size_t end;
+
+	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH)) == NULL)
+		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	je = json_tokener_get_error(tok);
+	end = (size_t)json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (o == NULL || je != json_tokener_success ||
+	    end + strspn(buf + end, " \t\r\n") != len) {
+		json_object_put(o);
+		return uktv_error_set(err, UKTV_ERR_INPUT, "not one JSON "
+		    "document (%s)", je == json_tokener_continue ?
+		    "it ends early" : je != json_tokener_success ?
+		    json_tokener_error_desc(je) : "text after it");
+	}
+	if (uktv_prefs_from_json(o, 0, p, why, sizeof(why)) == -1) {
+		json_object_put(o);
+		return uktv_error_set(err, UKTV_ERR_INPUT, "%s", why);
+	}
+	json_object_put(o);
+	if (p->user != NULL && strcmp(p->user, user) != 0)
+		return uktv_error_set(err, UKTV_ERR_INPUT, "the body is for user "
+		    "'%s', not '%s'", p->user, user);
+	return 0;
 }

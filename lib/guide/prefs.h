@@ -36,9 +36,6 @@
 #define UKTV_PREFS_PK_PREFIX	"userpref:"
 /* Room for "userpref:" + a user id, or "favourite:" + an id, and the NUL. */
 #define UKTV_PREFS_KEY_MAX	(sizeof(UKTV_PREFS_PK_PREFIX) + UKTV_PREFS_USER_MAX + 1)
-/* The default table and its variable (ARCHITECTURE.md, "Data"). */
-#define UKTV_PREFS_DEFAULT_TABLE "UKTVProgrammes"
-#define UKTV_PREFS_TABLE_ENV	"UKTV_TABLE"
 /* GET /recommendations: user_rating > 7 in the original app. */
 #define UKTV_PREFS_RECOMMEND_MIN 7.0
 
@@ -140,6 +137,16 @@ struct json_object *uktv_prefs_to_json(const struct uktv_prefs *);
  */
 int	uktv_prefs_from_json(struct json_object *, int need_user,
 	    struct uktv_prefs *out, char *why, size_t whylen);
+
+/*
+ * The original PUT body for user: buf[0..len) (buf[len] must be '\0') holds
+ * exactly one JSON document, the body (uktv_prefs_from_json, need_user 0),
+ * whose "user", when present, is user.  0 with out filled, or -1 with err:
+ * UKTV_ERR_INPUT ("not one JSON document (it ends early)", "the body is
+ * for user 'x', not 'y'", ...), UKTV_ERR_INTERNAL when out of memory.
+ */
+int	uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
+	    struct uktv_prefs *out, struct uktv_error *);
 
 /* ---- many users ---- */
 

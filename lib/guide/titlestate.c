@@ -19,7 +19,11 @@
 #include "time.h"
 #include "parse.h"
 #include "ndjson.h"
+#include "fileio.h"
+#include "items.h"
 #include "titlestate.h"
+#include "private/sbuf.h"
+#include "private/sorted.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
  * bound only keeps a damaged file from eating memory. */
@@ -156,25 +160,18 @@ uktv_titlestate_set_query(struct uktv_titlestate *st, const char *q)
 	return 0;
 }
 
+static int
+pair_key_cmp(const void *elem, const void *key)
+{
+	return uktv_titlestate_pair_cmp(
+	    ((const struct uktv_titlestate_pair *)elem)->key, key);
+}
+
 static size_t
 pair_at(const struct uktv_titlestate *st, const char *key, int *found)
 {
-	size_t lo = 0, hi = st->npairs, mid;
-	int c;
-
-	*found = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = uktv_titlestate_pair_cmp(st->pairs[mid].key, key)) == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(st->pairs, st->npairs, sizeof(*st->pairs), key,
+	    pair_key_cmp, found);
 }
 
 struct uktv_titlestate_pair *
@@ -190,8 +187,9 @@ uktv_titlestate_pair_find(const struct uktv_titlestate *st, const char *key)
 struct uktv_titlestate_pair *
 uktv_titlestate_pair_put(struct uktv_titlestate *st, const char *key)
 {
-	struct uktv_titlestate_pair *nv;
-	size_t at, ncap;
+	struct uktv_titlestate_pair *p;
+	void *v = st->pairs;
+	size_t at;
 	int found;
 
 	if (!key_valid(key))
@@ -199,20 +197,13 @@ uktv_titlestate_pair_put(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (found)
 		return &st->pairs[at];
-	if (st->npairs == st->pairs_cap) {
-		ncap = st->pairs_cap ? st->pairs_cap * 2 : 16;
-		if ((nv = reallocarray(st->pairs, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		st->pairs = nv;
-		st->pairs_cap = ncap;
-	}
-	memmove(&st->pairs[at + 1], &st->pairs[at],
-	    (st->npairs - at) * sizeof(*st->pairs));
-	memset(&st->pairs[at], 0, sizeof(st->pairs[at]));
-	strlcpy(st->pairs[at].key, key, sizeof(st->pairs[at].key));
-	st->pairs[at].pages = -1;
-	st->npairs++;
-	return &st->pairs[at];
+	p = uktv_sorted_insert(&v, &st->npairs, &st->pairs_cap, sizeof(*p), at, 16);
+	st->pairs = v;
+	if (p == NULL)
+		return NULL;
+	strlcpy(p->key, key, sizeof(p->key));
+	p->pages = -1;
+	return p;
 }
 
 int
@@ -224,37 +215,23 @@ uktv_titlestate_pair_remove(struct uktv_titlestate *st, const char *key)
 	at = pair_at(st, key, &found);
 	if (!found)
 		return 0;
-	memmove(&st->pairs[at], &st->pairs[at + 1],
-	    (st->npairs - at - 1) * sizeof(*st->pairs));
-	st->npairs--;
+	uktv_sorted_remove(st->pairs, &st->npairs, sizeof(*st->pairs), at);
 	return 1;
 }
 
+static int
+title_id_cmp(const void *elem, const void *id)
+{
+	return uktv_cmp_decimal(((const struct uktv_titlestate_title *)elem)->id,
+	    id);
+}
+
+/* Titles are mostly added in id order: the end is tried first. */
 static size_t
 title_at(const struct uktv_titlestate *st, const char *id, int *found)
 {
-	size_t lo = 0, hi = st->ntitles, mid;
-	int c;
-
-	*found = 0;
-	/* Titles are mostly added in id order: try the end first. */
-	if (st->ntitles > 0 &&
-	    (c = uktv_cmp_decimal(st->titles[st->ntitles - 1].id, id)) <= 0) {
-		*found = c == 0;
-		return c == 0 ? st->ntitles - 1 : st->ntitles;
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = uktv_cmp_decimal(st->titles[mid].id, id)) == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return uktv_sorted_at(st->titles, st->ntitles, sizeof(*st->titles), id,
+	    title_id_cmp, found);
 }
 
 struct uktv_titlestate_title *
@@ -272,8 +249,9 @@ uktv_titlestate_title_find(const struct uktv_titlestate *st, const char *id)
 struct uktv_titlestate_title *
 uktv_titlestate_title_put(struct uktv_titlestate *st, const char *id)
 {
-	struct uktv_titlestate_title *nv;
-	size_t at, ncap;
+	struct uktv_titlestate_title *t;
+	void *v = st->titles;
+	size_t at;
 	int found;
 
 	if (!uktv_titlestate_id_valid(id))
@@ -281,19 +259,12 @@ uktv_titlestate_title_put(struct uktv_titlestate *st, const char *id)
 	at = title_at(st, id, &found);
 	if (found)
 		return &st->titles[at];
-	if (st->ntitles == st->titles_cap) {
-		ncap = st->titles_cap ? st->titles_cap * 2 : 256;
-		if ((nv = reallocarray(st->titles, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		st->titles = nv;
-		st->titles_cap = ncap;
-	}
-	memmove(&st->titles[at + 1], &st->titles[at],
-	    (st->ntitles - at) * sizeof(*st->titles));
-	memset(&st->titles[at], 0, sizeof(st->titles[at]));
-	strlcpy(st->titles[at].id, id, sizeof(st->titles[at].id));
-	st->ntitles++;
-	return &st->titles[at];
+	t = uktv_sorted_insert(&v, &st->ntitles, &st->titles_cap, sizeof(*t), at, 256);
+	st->titles = v;
+	if (t == NULL)
+		return NULL;
+	strlcpy(t->id, id, sizeof(t->id));
+	return t;
 }
 
 int
@@ -308,9 +279,7 @@ uktv_titlestate_title_remove(struct uktv_titlestate *st, const char *id)
 	if (!found)
 		return 0;
 	title_free(&st->titles[at]);
-	memmove(&st->titles[at], &st->titles[at + 1],
-	    (st->ntitles - at - 1) * sizeof(*st->titles));
-	st->ntitles--;
+	uktv_sorted_remove(st->titles, &st->ntitles, sizeof(*st->titles), at);
 	return 1;
 }
 
@@ -363,21 +332,10 @@ uktv_titlestate_title_set_pairs(struct uktv_titlestate_title *t,
 
 /* ---- the file ---- */
 
-static const char *
-get_str(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(o, name, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 static int
 get_time(struct json_object *o, const char *name, long long *ms)
 {
-	const char *s = get_str(o, name);
+	const char *s = uktv_items_json_str(o, name);
 
 	*ms = 0;
 	if (s == NULL)
@@ -410,7 +368,7 @@ read_header(struct uktv_titlestate *st, struct json_object *o,
 	if ((ver = json_object_get_int64(v)) > UKTV_TITLESTATE_VERSION || ver < 1)
 		return bad_line(err, name, lineno, "state format version not "
 		    "known to this uktv-titles (written by a newer one?)");
-	if (uktv_titlestate_set_query(st, get_str(o, "query")) == -1)
+	if (uktv_titlestate_set_query(st, uktv_items_json_str(o, "query")) == -1)
 		return oom(err);
 	if (get_time(o, "last_complete", &st->last_complete_ms) == -1)
 		return bad_line(err, name, lineno, "last_complete is not a time");
@@ -423,7 +381,7 @@ read_pair(struct uktv_titlestate *st, struct json_object *o, const char *name,
 {
 	struct uktv_titlestate_pair *p;
 	struct json_object *v;
-	const char *key = get_str(o, "pair");
+	const char *key = uktv_items_json_str(o, "pair");
 	long long listed;
 
 	if (!key_valid(key))
@@ -449,7 +407,7 @@ read_title(struct uktv_titlestate *st, struct json_object *o, const char *name,
 {
 	struct uktv_titlestate_title *t;
 	struct json_object *arr;
-	const char *id = get_str(o, "title"), *dg = get_str(o, "digest");
+	const char *id = uktv_items_json_str(o, "title"), *dg = uktv_items_json_str(o, "digest");
 	const char **keys;
 	long long emitted;
 	size_t n;
@@ -632,27 +590,19 @@ uktv_titlestate_write(const struct uktv_titlestate *st, FILE *fp,
 	return 0;
 }
 
+/* What the messages call the file (fileio.h: "cannot create the state
+ * file PATH: ..."). */
+#define STATE_FILE	"the state file"
+
 int
 uktv_titlestate_check_save(const char *path, struct uktv_error *err)
 {
-	char *tmp;
-	size_t n;
-	int fd, e;
+	struct uktv_atomic_file af;
 
-	n = strlen(path) + sizeof(".tmp.XXXXXX");
-	if ((tmp = malloc(n)) == NULL)
-		return oom(err);
 	/* The temporary file save() makes, made and removed. */
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		e = errno;
-		free(tmp);
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
-		    "the state file %s: %s", path, strerror(e));
-	}
-	close(fd);
-	unlink(tmp);
-	free(tmp);
+	if (uktv_atomic_open(&af, path, 0644, 1, STATE_FILE, err) == -1)
+		return -1;
+	uktv_atomic_abort(&af);
 	return 0;
 }
 
@@ -660,103 +610,21 @@ int
 uktv_titlestate_save(const struct uktv_titlestate *st, const char *path,
     long long saved_ms, struct uktv_error *err)
 {
-	struct stat sb;
-	char *tmp = NULL, *dcopy = NULL, *dir;
-	mode_t mode = 0644;
-	FILE *fp = NULL;
-	int fd = -1, dfd, e;
-	size_t n;
+	struct uktv_atomic_file af;
+	int e;
 
-	if (stat(path, &sb) == 0)
-		mode = sb.st_mode & 07777;
-	n = strlen(path) + sizeof(".tmp.XXXXXX");
-	if ((tmp = malloc(n)) == NULL || (dcopy = strdup(path)) == NULL) {
-		free(tmp);
-		return oom(err);
-	}
-	/* In the same directory: rename(2) is atomic only within a file
-	 * system. */
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
+	if (uktv_atomic_open(&af, path, 0644, 1, STATE_FILE, err) == -1)
+		return -1;
+	if (uktv_titlestate_write(st, af.fp, saved_ms, err) == -1) {
 		e = errno;
-		free(tmp);
-		free(dcopy);
-		return uktv_error_set(err, UKTV_ERR_CANTCREAT, "cannot create "
-		    "the state file %s: %s", path, strerror(e));
+		uktv_atomic_abort(&af);
+		return uktv_error_set(err, UKTV_ERR_IO, "cannot write "
+		    STATE_FILE " %s: %s", path, strerror(e));
 	}
-	if (fchmod(fd, mode) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		e = errno;
-		close(fd);
-		goto fail;
-	}
-	if (uktv_titlestate_write(st, fp, saved_ms, err) == -1) {
-		e = errno;
-		fclose(fp);
-		goto fail;
-	}
-	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1) {
-		e = errno;
-		fclose(fp);
-		goto fail;
-	}
-	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
-		e = errno;
-		goto fail;
-	}
-	/* The rename is durable once the directory is. */
-	dir = dirname(dcopy);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	free(tmp);
-	free(dcopy);
-	return 0;
-fail:
-	unlink(tmp);
-	uktv_error_set(err, UKTV_ERR_IO, "cannot write the state file %s: %s",
-	    path, strerror(e));
-	free(tmp);
-	free(dcopy);
-	return -1;
+	return uktv_atomic_commit(&af, err);
 }
 
 /* ---- payload digests ---- */
-
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
 
 static int
 key_cmp(const void *a, const void *b)
@@ -765,7 +633,7 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-canon(struct sbuf *b, struct json_object *v, int depth)
+canon(struct uktv_sbuf *b, struct json_object *v, int depth)
 {
 	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 
@@ -787,7 +655,7 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 			keys[i++] = k;
 		}
 		uktv_qsort(keys, n, sizeof(*keys), key_cmp);
-		sb_add(b, "{");
+		uktv_sbuf_add(b, "{");
 		for (i = 0; i < n; i++) {
 			struct json_object *ks = json_object_new_string(keys[i]);
 
@@ -796,30 +664,30 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 				break;
 			}
 			if (i > 0)
-				sb_add(b, ",");
-			sb_add(b, json_object_to_json_string_ext(ks, flags));
+				uktv_sbuf_add(b, ",");
+			uktv_sbuf_add(b, json_object_to_json_string_ext(ks, flags));
 			json_object_put(ks);
-			sb_add(b, ":");
+			uktv_sbuf_add(b, ":");
 			canon(b, json_object_object_get(v, keys[i]), depth + 1);
 		}
-		sb_add(b, "}");
+		uktv_sbuf_add(b, "}");
 		free(keys);
 		break;
 	}
 	case json_type_array:
-		sb_add(b, "[");
+		uktv_sbuf_add(b, "[");
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			if (i > 0)
-				sb_add(b, ",");
+				uktv_sbuf_add(b, ",");
 			canon(b, json_object_array_get_idx(v, i), depth + 1);
 		}
-		sb_add(b, "]");
+		uktv_sbuf_add(b, "]");
 		break;
 	case json_type_null:
-		sb_add(b, "null");
+		uktv_sbuf_add(b, "null");
 		break;
 	default:
-		sb_add(b, json_object_to_json_string_ext(v, flags));
+		uktv_sbuf_add(b, json_object_to_json_string_ext(v, flags));
 		break;
 	}
 }
@@ -827,7 +695,7 @@ canon(struct sbuf *b, struct json_object *v, int depth)
 char *
 uktv_titlestate_canonical(struct json_object *v)
 {
-	struct sbuf b = { NULL, 0, 0, 0 };
+	struct uktv_sbuf b = { 0 };
 
 	canon(&b, v, 0);
 	if (b.oom || b.s == NULL) {

@@ -16,6 +16,8 @@
 
 #include "secrets.h"
 #include "watchmode.h"
+#include "private/sbuf.h"
+#include "private/watchmode.h"
 
 #ifndef UKTV_VERSION
 #define UKTV_VERSION "0.0.0"
@@ -44,38 +46,6 @@ struct uktv_watchmode {
 };
 
 /* Options. */
-
-enum uktv_toolopt_result
-uktv_watchmode_opt_handle(struct uktv_watchmode_opts *o, int ch,
-    const char *arg, char *why, size_t whylen)
-{
-	switch (ch) {
-	case UKTV_OPT_API_KEY_FILE:
-	case UKTV_OPT_API_KEY_SECRET:
-		if (arg == NULL || *arg == '\0') {
-			snprintf(why, whylen, "--%s needs a value",
-			    ch == UKTV_OPT_API_KEY_FILE ? "api-key-file" :
-			    "api-key-secret");
-			return UKTV_TOOLOPT_BAD;
-		}
-		if ((ch == UKTV_OPT_API_KEY_FILE && o->api_key_secret != NULL) ||
-		    (ch == UKTV_OPT_API_KEY_SECRET && o->api_key_file != NULL)) {
-			snprintf(why, whylen, "--api-key-file and "
-			    "--api-key-secret cannot be used together");
-			return UKTV_TOOLOPT_BAD;
-		}
-		if (ch == UKTV_OPT_API_KEY_FILE)
-			o->api_key_file = arg;
-		else
-			o->api_key_secret = arg;
-		return UKTV_TOOLOPT_HANDLED;
-	case UKTV_OPT_KEY_IN_QUERY:
-		o->key_in_query = 1;
-		return UKTV_TOOLOPT_HANDLED;
-	default:
-		return UKTV_TOOLOPT_NOT_MINE;
-	}
-}
 
 int
 uktv_watchmode_country(const char *arg, char out[3])
@@ -182,9 +152,8 @@ key_valid(const char *k)
 }
 
 static int
-base_from_env(char **base, struct uktv_error *err)
+base_url(const char *e, char **base, struct uktv_error *err)
 {
-	const char *e = getenv("WATCHMODE_ENDPOINT_URL");
 	char *b;
 	size_t n;
 
@@ -212,12 +181,12 @@ base_from_env(char **base, struct uktv_error *err)
 }
 
 struct uktv_watchmode *
-uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
+uktv_watchmode_open(struct uktv_http *http, struct uktv_aws *aws,
     const struct uktv_watchmode_opts *opts, struct uktv_error *err)
 {
 	struct uktv_watchmode_opts none = { 0 };
 	struct uktv_watchmode *wm;
-	const char *s, *from;
+	const char *from;
 	int rc;
 
 	if (opts == NULL)
@@ -241,17 +210,15 @@ uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
 	wm->q.rate_limit = wm->q.rate_remaining = -1;
 	wm->q.quota = wm->q.quota_used = -1;
 	/* The same setting as the AWS client's backoff: tests shorten both. */
-	wm->backoff_base_ms = 1000;
-	if ((s = getenv("UKTV_RETRY_BASE_MS")) != NULL) {
-		const char *e = NULL;
-		long long v = strtonum(s, 0, 60000, &e);
-
-		if (e == NULL)
-			wm->backoff_base_ms = v;
-	}
+	if (opts->retry_base_set)
+		wm->backoff_base_ms = opts->retry_base_ms;
+	else if (aws != NULL)
+		wm->backoff_base_ms = uktv_aws_retry_base_ms(aws);
+	else
+		wm->backoff_base_ms = UKTV_RETRY_BASE_DEFAULT_MS;
 	wm->rand_state = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 
-	if (base_from_env(&wm->base, err) == -1)
+	if (base_url(opts->endpoint_url, &wm->base, err) == -1)
 		goto fail;
 	if (opts->api_key_file != NULL) {
 		from = "--api-key-file";
@@ -259,9 +226,9 @@ uktv_watchmode_new(struct uktv_http *http, struct uktv_aws *aws,
 	} else if (opts->api_key_secret != NULL) {
 		from = "--api-key-secret";
 		rc = key_from_secret(aws, opts->api_key_secret, &wm->key, err);
-	} else if ((s = getenv("WATCHMODE_API_KEY")) != NULL && *s != '\0') {
+	} else if (opts->api_key != NULL && *opts->api_key != '\0') {
 		from = "WATCHMODE_API_KEY";
-		if ((wm->key = strdup(s)) == NULL)
+		if ((wm->key = strdup(opts->api_key)) == NULL)
 			rc = uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 		else
 			rc = 0;
@@ -536,38 +503,8 @@ backoff_ms(struct uktv_watchmode *wm, int attempt)
 	return cap > 0 ? (long)(rand_r(&wm->rand_state) % (cap + 1)) : 0;
 }
 
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 oom;
-};
-
 static void
-sb_add(struct sbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
-static void
-sb_add_encoded(struct sbuf *b, const char *s)
+sb_add_encoded(struct uktv_sbuf *b, const char *s)
 {
 	char *e = uktv_http_urlencode(s);
 
@@ -575,7 +512,7 @@ sb_add_encoded(struct sbuf *b, const char *s)
 		b->oom = 1;
 		return;
 	}
-	sb_add(b, e);
+	uktv_sbuf_add(b, e);
 	free(e);
 }
 
@@ -600,7 +537,7 @@ build_url(struct uktv_watchmode *wm, const char *path,
     const char *const *params, char **url, char **endpoint,
     struct uktv_error *err)
 {
-	struct sbuf b = { 0 }, ep = { 0 };
+	struct uktv_sbuf b = { 0 }, ep = { 0 };
 	int first = 1;
 
 	while (*path == '/')
@@ -608,17 +545,17 @@ build_url(struct uktv_watchmode *wm, const char *path,
 	if (!path_valid(path))
 		return uktv_error_set(err, UKTV_ERR_INTERNAL,
 		    "not a Watchmode path: %s", path);
-	sb_add(&ep, "/v1/");
-	sb_add(&ep, path);
-	sb_add(&b, wm->base);
-	sb_add(&b, ep.s != NULL ? ep.s : "");
+	uktv_sbuf_add(&ep, "/v1/");
+	uktv_sbuf_add(&ep, path);
+	uktv_sbuf_add(&b, wm->base);
+	uktv_sbuf_add(&b, ep.s != NULL ? ep.s : "");
 	for (size_t i = 0; params != NULL && params[i] != NULL; i += 2) {
 		if (params[i + 1] == NULL)
 			continue;
-		sb_add(&b, first ? "?" : "&");
+		uktv_sbuf_add(&b, first ? "?" : "&");
 		first = 0;
 		sb_add_encoded(&b, params[i]);
-		sb_add(&b, "=");
+		uktv_sbuf_add(&b, "=");
 		/* api.md 1: list values are one comma-separated string; the
 		 * commas are sent as they are, as Watchmode's examples do. */
 		for (const char *v = params[i + 1]; *v != '\0'; ) {
@@ -633,7 +570,7 @@ build_url(struct uktv_watchmode *wm, const char *path,
 			free(part);
 			v += n;
 			if (*v == ',') {
-				sb_add(&b, ",");
+				uktv_sbuf_add(&b, ",");
 				v++;
 			}
 		}

@@ -6,10 +6,12 @@
  * message, a trace or argv), the rate-limit and quota figures read from the
  * last answer, and a call counter.  Uses the caller's struct uktv_http.
  *
- * Base URL: https://api.watchmode.com, or WATCHMODE_ENDPOINT_URL (scheme,
- * host, port; no /v1).  Key: WATCHMODE_API_KEY, --api-key-file FILE (first
- * line), or --api-key-secret ARN (Secrets Manager SecretString).  Sent as
- * X-API-Key, or as the legacy apiKey query parameter with --key-in-query.
+ * Base URL: https://api.watchmode.com, or endpoint_url (scheme, host, port;
+ * no /v1).  Key: api_key_file (first line), api_key_secret (a Secrets
+ * Manager SecretString), or api_key.  Sent as X-API-Key, or as the legacy
+ * apiKey query parameter with key_in_query.  This client reads neither argv
+ * nor the environment: the tools' options and WATCHMODE_ENDPOINT_URL /
+ * WATCHMODE_API_KEY are cmd/common/watchopt.h's.
  *
  * HTTP 429: Retry-After honoured (on 429 only) with backoff, up to a bound;
  * 5xx and connection errors retried likewise.  The error envelope
@@ -17,9 +19,8 @@
  * naming the endpoint; 401 -> UKTV_ERR_NOPERM ("invalid API key, or an
  * endpoint your plan does not include"), 402 -> UKTV_ERR_QUOTA.
  *
- *   struct uktv_watchmode_opts wo = { 0 };
- *   ... getopt loop: uktv_watchmode_opt_handle(&wo, ch, optarg, why, sizeof(why))
- *   wm = uktv_watchmode_new(uktv_aws_http(aws), aws, &wo, &err);
+ *   struct uktv_watchmode_opts wo = { .api_key = key };
+ *   wm = uktv_watchmode_open(uktv_aws_http(aws), aws, &wo, &err);
  *   uktv_watchmode_check_quota(wm, planned_calls, &err);   (unless --force)
  *   uktv_watchmode_sources(wm, "GB", NULL, &arr, &err);
  */
@@ -33,15 +34,20 @@
 #include "aws.h"
 #include "error.h"
 #include "http.h"
-#include "toolopt.h"
 
 #define UKTV_WATCHMODE_PAGE_MAX	250	/* list-titles limit, documented */
 #define UKTV_WATCHMODE_BASE_URL	"https://api.watchmode.com"
 
 struct uktv_watchmode_opts {
-	const char	*api_key_file;		/* --api-key-file */
-	const char	*api_key_secret;	/* --api-key-secret ARN */
+	const char	*endpoint_url;		/* NULL: UKTV_WATCHMODE_BASE_URL */
+	const char	*api_key;		/* the key itself (WATCHMODE_API_KEY) */
+	const char	*api_key_file;		/* --api-key-file: wins over api_key */
+	const char	*api_key_secret;	/* --api-key-secret ARN: likewise */
 	int		 key_in_query;		/* --key-in-query */
+	int		 retry_base_set;	/* retry_base_ms given; else aws's
+						 * uktv_aws_retry_base_ms, or 1 s
+						 * without aws */
+	long		 retry_base_ms;		/* base of the retry backoff */
 	int		 max_429_retries;	/* 0: 5 */
 	long		 retry_after_max_ms;	/* 0: 60 s; a longer Retry-After
 						 * is not waited for: the call fails */
@@ -60,50 +66,18 @@ struct uktv_watchmode_quota {
 
 struct uktv_watchmode;
 
-/*
- * The Watchmode options every tool that calls Watchmode shares (long only;
- * the values sit between toolopt's shared set and the tools' own range).
- *
- *   static struct option longopts[] = {
- *           UKTV_TOOLOPT_LONGOPTS, UKTV_WATCHMODE_LONGOPTS, ...
- */
-enum {
-	UKTV_OPT_API_KEY_FILE = 0x1040,
-	UKTV_OPT_API_KEY_SECRET,
-	UKTV_OPT_KEY_IN_QUERY
-};
-
-#define UKTV_WATCHMODE_LONGOPTS						\
-	{ "api-key-file",	required_argument, NULL, UKTV_OPT_API_KEY_FILE }, \
-	{ "api-key-secret",	required_argument, NULL, UKTV_OPT_API_KEY_SECRET }, \
-	{ "key-in-query",	no_argument,	   NULL, UKTV_OPT_KEY_IN_QUERY }
-
-#define UKTV_WATCHMODE_USAGE						\
-	"  --api-key-file FILE     Watchmode API key: first line of FILE\n" \
-	"  --api-key-secret ARN    Watchmode API key: a Secrets Manager secret\n" \
-	"                          (default: WATCHMODE_API_KEY)\n"		\
-	"  --key-in-query          send the key as the legacy apiKey parameter\n"
-
-/*
- * Handles one of the options above (UKTV_TOOLOPT_HANDLED), says
- * UKTV_TOOLOPT_NOT_MINE for others, or UKTV_TOOLOPT_BAD with why filled
- * (--api-key-file and --api-key-secret together, an empty value).
- */
-enum uktv_toolopt_result uktv_watchmode_opt_handle(struct uktv_watchmode_opts *,
-	    int ch, const char *arg, char *why, size_t whylen);
-
 /* A --country value: two ASCII letters, stored upper-case in out (3 bytes).
  * Returns 0, or -1 when arg is not a country code. */
 int	uktv_watchmode_country(const char *arg, char out[3]);
 
 /*
- * Resolves base URL and key (aws is needed only for --api-key-secret and may
+ * Resolves base URL and key (aws is needed only for api_key_secret and may
  * be NULL otherwise).  No key anywhere: UKTV_ERR_CONFIG naming the three
- * sources.  A missing key file: UKTV_ERR_NOINPUT.  A bad
- * WATCHMODE_ENDPOINT_URL: UKTV_ERR_CONFIG.  Caller frees with
- * uktv_watchmode_free.
+ * sources.  A missing key file: UKTV_ERR_NOINPUT.  A bad endpoint_url:
+ * UKTV_ERR_CONFIG (the message names WATCHMODE_ENDPOINT_URL, where tools
+ * take it from).  Caller frees with uktv_watchmode_free.
  */
-struct uktv_watchmode *uktv_watchmode_new(struct uktv_http *, struct uktv_aws *,
+struct uktv_watchmode *uktv_watchmode_open(struct uktv_http *, struct uktv_aws *,
 	    const struct uktv_watchmode_opts *, struct uktv_error *);
 void	uktv_watchmode_free(struct uktv_watchmode *);
 
@@ -213,13 +187,5 @@ int	uktv_watchmode_check_quota(struct uktv_watchmode *, long planned_calls,
 
 /* The base URL in use (no trailing slash, no /v1), for messages. */
 const char *uktv_watchmode_base_url(const struct uktv_watchmode *);
-
-/*
- * Exposed for the unit tests: turns a non-2xx answer of endpoint (e.g.
- * "/v1/sources/") into err, with key (may be NULL) masked out of any text
- * Watchmode sent back.  Always returns -1.
- */
-int	uktv_watchmode_answer_error(const char *endpoint,
-	    const struct uktv_http_response *, const char *key, struct uktv_error *);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "watchmode.h"
+#include "private/watchmode.h"
 #include "fuzz.h"
 
 int
@@ -102,10 +103,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A Retry-After longer than 1 ms fails the call, never waits. */
 	wo.retry_after_max_ms = 1;
 	wo.max_attempts = 2;
+	/* What common.c puts in the environment, handed in as cmd/common's
+	 * watchopt would: the client reads no environment. */
+	wo.api_key = FUZZ_WATCHMODE_KEY;
+	wo.endpoint_url = "http://watchmode.fuzz.invalid";
+	wo.retry_base_set = 1;
+	wo.retry_base_ms = 0;
 	uktv_error_clear(&err);
 	if ((http = uktv_http_new(NULL, &err)) == NULL)
 		abort();
-	if ((wm = uktv_watchmode_new(http, NULL, &wo, &err)) == NULL)
+	if ((wm = uktv_watchmode_open(http, NULL, &wo, &err)) == NULL)
 		abort();
 	switch (op & 15) {
 	case 1:

@@ -14,6 +14,8 @@
 #include "items.h"
 #include "unit.h"
 #include "watchmode.h"
+#include "private/watchmode.h"
+#include "watchopt.h"
 
 static char tmpdir[] = "/tmp/test_watchmode.XXXXXX";
 
@@ -35,19 +37,19 @@ test_options(void)
 	struct uktv_watchmode_opts o = { 0 };
 	char why[128];
 
-	CHECK_INT(uktv_watchmode_opt_handle(&o, UKTV_OPT_API_KEY_FILE, "k",
+	CHECK_INT(uktv_watchopt_handle(&o, UKTV_OPT_API_KEY_FILE, "k",
 	    why, sizeof(why)), UKTV_TOOLOPT_HANDLED);
 	CHECK_STR(o.api_key_file, "k");
-	CHECK_INT(uktv_watchmode_opt_handle(&o, UKTV_OPT_API_KEY_SECRET, "arn",
+	CHECK_INT(uktv_watchopt_handle(&o, UKTV_OPT_API_KEY_SECRET, "arn",
 	    why, sizeof(why)), UKTV_TOOLOPT_BAD);
 	CHECK_STR(why, "--api-key-file and --api-key-secret cannot be used together");
-	CHECK_INT(uktv_watchmode_opt_handle(&o, UKTV_OPT_API_KEY_FILE, "",
+	CHECK_INT(uktv_watchopt_handle(&o, UKTV_OPT_API_KEY_FILE, "",
 	    why, sizeof(why)), UKTV_TOOLOPT_BAD);
 	CHECK_STR(why, "--api-key-file needs a value");
-	CHECK_INT(uktv_watchmode_opt_handle(&o, UKTV_OPT_KEY_IN_QUERY, NULL,
+	CHECK_INT(uktv_watchopt_handle(&o, UKTV_OPT_KEY_IN_QUERY, NULL,
 	    why, sizeof(why)), UKTV_TOOLOPT_HANDLED);
 	CHECK_INT(o.key_in_query, 1);
-	CHECK_INT(uktv_watchmode_opt_handle(&o, 't', "x", why, sizeof(why)),
+	CHECK_INT(uktv_watchopt_handle(&o, 't', "x", why, sizeof(why)),
 	    UKTV_TOOLOPT_NOT_MINE);
 }
 
@@ -150,13 +152,13 @@ test_key_sources(void)
 	unsetenv("WATCHMODE_API_KEY");
 	unsetenv("WATCHMODE_ENDPOINT_URL");
 
-	CHECK(uktv_watchmode_new(http, NULL, &o, &e) == NULL);
+	CHECK(uktv_watchopt_client(http, NULL, &o, &e) == NULL);
 	CHECK_INT(e.kind, UKTV_ERR_CONFIG);
 	CHECK_STR(e.message, "no Watchmode API key: set WATCHMODE_API_KEY, or use "
 	    "--api-key-file FILE or --api-key-secret ARN");
 
 	setenv("WATCHMODE_API_KEY", "abc", 1);
-	wm = uktv_watchmode_new(http, NULL, &o, &e);
+	wm = uktv_watchopt_client(http, NULL, &o, &e);
 	CHECK(wm != NULL);
 	if (wm != NULL) {
 		CHECK_STR(uktv_watchmode_base_url(wm), "https://api.watchmode.com");
@@ -167,18 +169,18 @@ test_key_sources(void)
 
 	/* A /v1 given anyway is not doubled. */
 	setenv("WATCHMODE_ENDPOINT_URL", "http://127.0.0.1:8080/v1/", 1);
-	wm = uktv_watchmode_new(http, NULL, &o, &e);
+	wm = uktv_watchopt_client(http, NULL, &o, &e);
 	CHECK(wm != NULL);
 	if (wm != NULL)
 		CHECK_STR(uktv_watchmode_base_url(wm), "http://127.0.0.1:8080");
 	uktv_watchmode_free(wm);
 	setenv("WATCHMODE_ENDPOINT_URL", "ftp://x", 1);
-	CHECK(uktv_watchmode_new(http, NULL, &o, &e) == NULL);
+	CHECK(uktv_watchopt_client(http, NULL, &o, &e) == NULL);
 	CHECK_INT(e.kind, UKTV_ERR_CONFIG);
 	unsetenv("WATCHMODE_ENDPOINT_URL");
 
 	setenv("WATCHMODE_API_KEY", "a b", 1);
-	CHECK(uktv_watchmode_new(http, NULL, &o, &e) == NULL);
+	CHECK(uktv_watchopt_client(http, NULL, &o, &e) == NULL);
 	CHECK_INT(e.kind, UKTV_ERR_CONFIG);
 	CHECK(strstr(e.message, "a b") == NULL);
 
@@ -186,14 +188,14 @@ test_key_sources(void)
 	snprintf(path, sizeof(path), "%s/key", tmpdir);
 	write_file(path, "  file-key-1\r\nsecond line\n");
 	o.api_key_file = path;
-	wm = uktv_watchmode_new(http, NULL, &o, &e);
+	wm = uktv_watchopt_client(http, NULL, &o, &e);
 	CHECK(wm != NULL);
 	uktv_watchmode_free(wm);
 	write_file(path, "\n");
-	CHECK(uktv_watchmode_new(http, NULL, &o, &e) == NULL);
+	CHECK(uktv_watchopt_client(http, NULL, &o, &e) == NULL);
 	CHECK_INT(e.kind, UKTV_ERR_CONFIG);
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	CHECK(uktv_watchmode_new(http, NULL, &o, &e) == NULL);
+	CHECK(uktv_watchopt_client(http, NULL, &o, &e) == NULL);
 	CHECK_INT(e.kind, UKTV_ERR_NOINPUT);
 	CHECK_INT(uktv_error_exit_code(&e), 66);
 	unsetenv("WATCHMODE_API_KEY");
@@ -222,7 +224,7 @@ test_unreachable(void)
 	setenv("WATCHMODE_API_KEY", "sekrit-key-42", 1);
 	setenv("WATCHMODE_ENDPOINT_URL", "http://127.0.0.1:1", 1);
 	o.key_in_query = 1;
-	wm = uktv_watchmode_new(http, NULL, &o, &e);
+	wm = uktv_watchopt_client(http, NULL, &o, &e);
 	CHECK(wm != NULL);
 	if (wm != NULL) {
 		CHECK_INT(uktv_watchmode_sources(wm, "GB", NULL, &out, &e), -1);
