@@ -1272,23 +1272,13 @@ same_content(const char *path, const char *body, size_t len,
 	return same && off == len;
 }
 
-/* Pages are as any file the user makes: 0666 less the umask (read back
- * at once: the process's umask is not changed for longer than the call). */
-static mode_t
-page_mode(void)
-{
-	mode_t um = umask(022);
-
-	umask(um);
-	return 0666 & ~um;
-}
-
 static int
 write_file(const char *path, const char *body, size_t len,
     struct uktv_error *err)
 {
-	return uktv_file_write_atomic(path, body, len, page_mode(), "the page",
-	    err);
+	/* Pages are as any file the user makes: 0666 less the umask. */
+	return uktv_file_write_atomic(path, body, len,
+	    uktv_file_mode_umask(0666), "the page", err);
 }
 
 /* Removes DIR/sub/ *.html that the site does not have. */

@@ -371,7 +371,8 @@ uktv_checkpoint_write(struct uktv_checkpoint_dir *d, const char *shard,
 	/* The temporary sits in DIR beside the file: fileio names it with
 	 * the pid, so two processes sharing a directory by mistake do not
 	 * write into each other's file. */
-	if (uktv_atomic_openat(&af, d->fd, d->path, name, 0644, "checkpoint",
+	if (uktv_atomic_openat(&af, d->fd, d->path, name,
+	    uktv_file_mode_umask(0644), "checkpoint",
 	    err) == -1) {
 		json_object_put(o);
 		return -1;

@@ -54,7 +54,7 @@ start(struct uktv_atomic_file *af, mode_t mode, struct uktv_error *err)
 		static unsigned serial;
 		char *tmp;
 
-		if (asprintf(&tmp, ".%s.%ld.%u.tmp", af->name, (long)getpid(),
+		if (asprintf(&tmp, "%s.tmp.%ld.%u", af->name, (long)getpid(),
 		    serial++) == -1)
 			return oom(af, err);
 		fd = openat(af->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
@@ -129,6 +129,15 @@ uktv_atomic_open(struct uktv_atomic_file *af, const char *path, mode_t mode,
 	}
 	af->own_dirfd = 1;
 	return start(af, mode, err);
+}
+
+mode_t
+uktv_file_mode_umask(mode_t mode)
+{
+	mode_t um = umask(022);
+
+	umask(um);
+	return mode & ~um;
 }
 
 void

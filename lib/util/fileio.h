@@ -6,6 +6,11 @@
  * directory is.  A reader sees the old file or the new one, never half, and
  * after a crash the file is one or the other.
  *
+ * The temporary is NAME.tmp.PID.N beside the file: a reader that lists the
+ * directory by suffix (*.json, *.html) passes over it, and a person who finds
+ * one after a crash sees whose it was.  The mode is set exactly as given (an
+ * operator's 0600 is kept); uktv_file_mode_umask gives what open(2) would.
+ *
  * Errors name the file as the caller calls it ("what": "the state file",
  * "the digest"): UKTV_ERR_CANTCREAT when the temporary file cannot be made,
  * UKTV_ERR_IO when it cannot be written or renamed.  The temporary file is
@@ -47,6 +52,9 @@ int	uktv_atomic_openat(struct uktv_atomic_file *, int dirfd,
 int	uktv_atomic_commit(struct uktv_atomic_file *, struct uktv_error *);
 /* Drops the write: the old file stays as it was. */
 void	uktv_atomic_abort(struct uktv_atomic_file *);
+
+/* mode less the process's umask, as open(2) would create a file. */
+mode_t	uktv_file_mode_umask(mode_t mode);
 
 /* One call for contents already in memory. */
 int	uktv_file_write_atomic(const char *path, const void *buf, size_t len,

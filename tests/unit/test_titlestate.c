@@ -267,7 +267,7 @@ count_tmp(const char *dir)
 	int n = 0;
 
 	while (d != NULL && (de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".tmp") != NULL)
+		if (strstr(de->d_name, ".tmp.") != NULL)
 			n++;
 	if (d != NULL)
 		closedir(d);
