@@ -1,7 +1,7 @@
 /*
  * provider.c: see provider.h.
  */
-#include "provider.h"
+#include "private/provider.h"
 
 struct uktv_http *
 uktv_provider_http(const struct uktv_provider_ctx *p, struct uktv_http **own,

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "provider_container.h"
+#include "private/provider_container.h"
 #include "secret.h"
 
 #define MAX_TOKEN_FILE		(16L * 1024)

@@ -1,7 +1,7 @@
 /*
  * provider_env.c: see provider_env.h.
  */
-#include "provider_env.h"
+#include "private/provider_env.h"
 
 /* AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]. */
 int

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "endpoints.h"
-#include "provider_imds.h"
+#include "private/provider_imds.h"
 #include "secret.h"
 
 #define IMDS_DEFAULT		"http://169.254.169.254"

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "provider_process.h"
+#include "private/provider_process.h"
 #include "time.h"
 
 extern char **environ;

@@ -1,7 +1,7 @@
 /*
  * provider_profile.c: see provider_profile.h.
  */
-#include "provider_profile.h"
+#include "private/provider_profile.h"
 
 /* aws_access_key_id / aws_secret_access_key [/ aws_session_token] of the
  * profile in one file. */

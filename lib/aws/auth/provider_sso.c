@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "endpoints.h"
-#include "provider_sso.h"
+#include "private/provider_sso.h"
 #include "sso.h"
 
 static int

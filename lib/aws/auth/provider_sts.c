@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "endpoints.h"
-#include "provider_container.h"
-#include "provider_env.h"
-#include "provider_imds.h"
-#include "provider_process.h"
-#include "provider_profile.h"
-#include "provider_sso.h"
-#include "provider_sts.h"
+#include "private/provider_container.h"
+#include "private/provider_env.h"
+#include "private/provider_imds.h"
+#include "private/provider_process.h"
+#include "private/provider_profile.h"
+#include "private/provider_sso.h"
+#include "private/provider_sts.h"
 #include "sts.h"
 
 static int
