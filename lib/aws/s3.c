@@ -284,18 +284,6 @@ uktv_s3_key_encode(const char *key)
 
 /* ---- XML ---- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends the decoded character data s[0, n) to b; -1 on a bad entity. */
 static int
 xml_text_add(struct sbuf *b, const char *s, size_t n)
@@ -328,8 +316,8 @@ url_decode_inplace(char *s)
 		if (*s == '+')
 			*o++ = ' ';
 		else if (*s == '%') {
-			if ((hi = hexval((unsigned char)s[1])) < 0 ||
-			    (lo = hexval((unsigned char)s[2])) < 0 ||
+			if ((hi = uktv_parse_hexdigit((unsigned char)s[1])) < 0 ||
+			    (lo = uktv_parse_hexdigit((unsigned char)s[2])) < 0 ||
 			    (hi == 0 && lo == 0))
 				return -1;
 			*o++ = (char)(hi << 4 | lo);

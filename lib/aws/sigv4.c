@@ -175,18 +175,6 @@ buf_encode(struct buf *b, const char *s, size_t n, int keep_slash)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes %XX; a '%' not followed by two hex digits stands for itself. */
 static void
 buf_decode(struct buf *b, const char *s, size_t n)
@@ -196,7 +184,8 @@ buf_decode(struct buf *b, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = uktv_parse_hexdigit(s[i + 1])) >= 0 &&
+		    (lo = uktv_parse_hexdigit(s[i + 2])) >= 0) {
 			buf_char(b, (char)(hi << 4 | lo));
 			i += 2;
 		} else

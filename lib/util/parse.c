@@ -9,6 +9,18 @@
 
 #define IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
 
+int
+uktv_parse_hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int
 fail(int errnum)
 {

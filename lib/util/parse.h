@@ -29,6 +29,9 @@
  */
 int	uktv_parse_seconds(const char *s, long *ms);
 
+/* The value of one hexadecimal digit (either case), or -1. */
+int	uktv_parse_hexdigit(int c);
+
 /* Bytes, with an optional binary suffix K or M (either case): "512",
  * "64K" (65536), "1M" (1048576).  0 to SIZE_MAX. */
 int	uktv_parse_size(const char *s, size_t *out);

@@ -11,18 +11,7 @@
 #include <string.h>
 
 #include "xml.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "parse.h"
 
 /* UTF-8 of one code point (the caller has checked it is a character). */
 static size_t
@@ -65,7 +54,7 @@ numeric(const char *s, size_t i, size_t len)
 	if (i == len)
 		return 0;
 	for (; i < len; i++) {
-		d = base == 16 ? hexval((unsigned char)s[i]) :
+		d = base == 16 ? uktv_parse_hexdigit((unsigned char)s[i]) :
 		    (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
 			return 0;

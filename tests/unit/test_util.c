@@ -9,6 +9,7 @@
 
 #include "backoff.h"
 #include "fileio.h"
+#include "parse.h"
 #include "secret.h"
 #include "time.h"
 #include "unit.h"
@@ -175,6 +176,18 @@ test_fileio(void)
 }
 
 static void
+test_hexdigit(void)
+{
+	CHECK_INT(uktv_parse_hexdigit('0'), 0);
+	CHECK_INT(uktv_parse_hexdigit('9'), 9);
+	CHECK_INT(uktv_parse_hexdigit('a'), 10);
+	CHECK_INT(uktv_parse_hexdigit('F'), 15);
+	CHECK_INT(uktv_parse_hexdigit('g'), -1);
+	CHECK_INT(uktv_parse_hexdigit('/'), -1);
+	CHECK_INT(uktv_parse_hexdigit(-61), -1);	/* a signed UTF-8 byte */
+}
+
+static void
 test_secret(void)
 {
 	char *s = strdup("AKIDEXAMPLE");
@@ -197,6 +210,7 @@ main(void)
 	RUN(test_time_relative_and_format);
 	RUN(test_backoff);
 	RUN(test_fileio);
+	RUN(test_hexdigit);
 	RUN(test_secret);
 	return UNIT_DONE();
 }
