@@ -220,28 +220,27 @@ uktv_log_line_error(struct uktv_log *log, unsigned long long lineno,
 	va_end(ap);
 }
 
+/* The levels below warn differ only in how much -v they need. */
+#define LOG_AT(log, min, fmt) do {					\
+	va_list ap_;							\
+									\
+	if ((log)->verbosity < (min))					\
+		return;							\
+	va_start(ap_, fmt);						\
+	emit(log, NULL, NULL, "\n", fmt, ap_);				\
+	va_end(ap_);							\
+} while (0)
+
 void
 uktv_log_info(struct uktv_log *log, const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log->verbosity < 1)
-		return;
-	va_start(ap, fmt);
-	emit(log, NULL, NULL, "\n", fmt, ap);
-	va_end(ap);
+	LOG_AT(log, 1, fmt);
 }
 
 void
 uktv_log_debug(struct uktv_log *log, const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log->verbosity < 2)
-		return;
-	va_start(ap, fmt);
-	emit(log, NULL, NULL, "\n", fmt, ap);
-	va_end(ap);
+	LOG_AT(log, 2, fmt);
 }
 
 void

@@ -199,6 +199,18 @@ endpoint_for(struct uktv_aws *aws, const struct uktv_aws_service *svc,
 	return 0;
 }
 
+/* 1 when code is one of the NULL-terminated codes. */
+static int
+code_in(const char *code, const char *const *codes)
+{
+	if (code == NULL)
+		return 0;
+	for (int i = 0; codes[i] != NULL; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 uktv_aws_code_is_throttle(const char *code)
 {
@@ -212,12 +224,7 @@ uktv_aws_code_is_throttle(const char *code)
 		"EC2ThrottledException", NULL
 	};
 
-	if (code == NULL)
-		return 0;
-	for (int i = 0; codes[i] != NULL; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
+	return code_in(code, codes);
 }
 
 int
@@ -231,12 +238,7 @@ uktv_aws_code_is_transient(const char *code, long status)
 
 	if (status == 500 || status == 502 || status == 503 || status == 504)
 		return 1;
-	if (code == NULL)
-		return 0;
-	for (int i = 0; codes[i] != NULL; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
+	return code_in(code, codes);
 }
 
 static int
@@ -252,10 +254,7 @@ code_is_auth(const char *code)
 		"KMSAccessDeniedException", NULL
 	};
 
-	for (int i = 0; codes[i] != NULL; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
+	return code_in(code, codes);
 }
 
 /* Copies the decoded text of the first <tag> in an XML body (util/xml.h),

@@ -16,6 +16,7 @@
 #include "base64.h"
 #include "private/s3.h"
 #include "xml.h"
+#include "strbuf.h"
 
 struct uktv_s3 {
 	struct uktv_aws			*aws;
@@ -29,46 +30,6 @@ struct uktv_s3 {
 	struct uktv_aws_service		 vsvc;
 	const struct uktv_aws_service	*svc;
 };
-
-/* ---- small growing strings ---- */
-
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-sb_add(struct sbuf *b, const char *p, size_t n)
-{
-	char *s;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((s = realloc(b->s, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_byte(struct sbuf *b, unsigned char c)
-{
-	char ch = (char)c;
-
-	sb_add(b, &ch, 1);
-}
 
 /* ---- objects ---- */
 
@@ -256,10 +217,10 @@ char *
 uktv_s3_key_encode(const char *key)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct sbuf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 	const unsigned char *p;
 
-	sb_add(&b, "", 0);
+	uktv_strbuf_addn(&b, "", 0);
 	for (p = (const unsigned char *)key; *p != '\0'; p++) {
 		unsigned char c = *p;
 
@@ -268,11 +229,11 @@ uktv_s3_key_encode(const char *key)
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
 		    c == '_' || c == '~' || c == '/')
-			sb_byte(&b, c);
+			uktv_strbuf_addc(&b, (char)(c));
 		else {
 			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 
-			sb_add(&b, e, 3);
+			uktv_strbuf_addn(&b, e, 3);
 		}
 	}
 	if (b.failed) {
@@ -286,7 +247,7 @@ uktv_s3_key_encode(const char *key)
 
 /* Appends the decoded character data s[0, n) to b; -1 on a bad entity. */
 static int
-xml_text_add(struct sbuf *b, const char *s, size_t n)
+xml_text_add(struct uktv_strbuf *b, const char *s, size_t n)
 {
 	char *d;
 	size_t len;
@@ -299,7 +260,7 @@ xml_text_add(struct sbuf *b, const char *s, size_t n)
 		free(d);
 		return -1;
 	}
-	sb_add(b, d, len);
+	uktv_strbuf_addn(b, d, len);
 	free(d);
 	return 0;
 }
@@ -336,7 +297,7 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 	/* The elements read: where they are and what they hold. */
 	enum { F_NONE, F_KEY, F_ETAG, F_SIZE, F_TRUNC, F_TOKEN, F_ENC } field;
 	struct uktv_xml x;
-	struct sbuf text = { 0 };
+	struct uktv_strbuf text = { 0 };
 	char *key = NULL, *etag = NULL, *token = NULL, *endp;
 	long long size = 0;
 	size_t first = out->n, i;
@@ -368,7 +329,7 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 			if (field == F_NONE)
 				break;
 			if (t == UKTV_XML_CDATA)
-				sb_add(&text, x.text, x.tlen);
+				uktv_strbuf_addn(&text, x.text, x.tlen);
 			else if (xml_text_add(&text, x.text, x.tlen) == -1) {
 				what = "a bad XML entity in the ListObjectsV2 "
 				    "answer";
@@ -384,7 +345,7 @@ uktv_s3_list_parse(const char *xml, size_t len, struct uktv_s3_objects *out,
 			}
 			field = F_NONE;
 			text.len = 0;
-			sb_add(&text, "", 0);
+			uktv_strbuf_addn(&text, "", 0);
 			if (depth == 1 && uktv_xml_name_is(&x, "Contents")) {
 				in_contents = 1;
 				free(key);

@@ -22,6 +22,7 @@
 
 #include "parse.h"
 #include "private/sigv4.h"
+#include "strbuf.h"
 
 #define ALGORITHM	"AWS4-HMAC-SHA256"
 #define SCOPE_TERM	"aws4_request"
@@ -53,88 +54,6 @@ struct uktv_sigv4_signer {
 	unsigned long	 derivations;
 };
 
-/* ---- growable strings ---------------------------------------------------- */
-
-struct buf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
-
-static void
-buf_reserve(struct buf *b, size_t more)
-{
-	size_t cap;
-	char *s;
-
-	if (b->failed)
-		return;
-	if (more > SIZE_MAX / 2 - b->len) {
-		b->failed = 1;
-		return;
-	}
-	if (b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 128;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	if ((s = realloc(b->s, cap)) == NULL) {
-		b->failed = 1;
-		return;
-	}
-	b->s = s;
-	b->cap = cap;
-}
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	buf_reserve(b, n);
-	if (b->failed)
-		return;
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void
-buf_char(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-/* Hands the string to the caller (who frees it); NULL if any append failed. */
-static char *
-buf_take(struct buf *b)
-{
-	char *s;
-
-	buf_reserve(b, 0);
-	if (b->failed) {
-		free(b->s);
-		s = NULL;
-	} else {
-		s = b->s;
-		s[b->len] = '\0';
-	}
-	memset(b, 0, sizeof(*b));
-	return s;
-}
-
-static void
-buf_free(struct buf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof(*b));
-}
-
 /* ---- encoding ------------------------------------------------------------ */
 
 /* RFC 3986 unreserved characters, which SigV4 never percent-encodes. */
@@ -148,7 +67,7 @@ unreserved(unsigned char c)
 
 /* Percent-encodes with upper-case hex, as SigV4 requires; '/' kept if asked. */
 static void
-buf_encode(struct buf *b, const char *s, size_t n, int keep_slash)
+buf_encode(struct uktv_strbuf *b, const char *s, size_t n, int keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned char c;
@@ -163,21 +82,21 @@ buf_encode(struct buf *b, const char *s, size_t n, int keep_slash)
 				break;
 		}
 		if (run > 0) {
-			buf_add(b, s + i, run);
+			uktv_strbuf_addn(b, s + i, run);
 			continue;
 		}
 		c = (unsigned char)s[i];
 		pct[0] = '%';
 		pct[1] = hex[c >> 4];
 		pct[2] = hex[c & 0x0f];
-		buf_add(b, pct, 3);
+		uktv_strbuf_addn(b, pct, 3);
 		run = 1;
 	}
 }
 
 /* Decodes %XX; a '%' not followed by two hex digits stands for itself. */
 static void
-buf_decode(struct buf *b, const char *s, size_t n)
+buf_decode(struct uktv_strbuf *b, const char *s, size_t n)
 {
 	size_t i;
 	int hi, lo;
@@ -186,10 +105,10 @@ buf_decode(struct buf *b, const char *s, size_t n)
 		if (s[i] == '%' && i + 2 < n &&
 		    (hi = uktv_parse_hexdigit(s[i + 1])) >= 0 &&
 		    (lo = uktv_parse_hexdigit(s[i + 2])) >= 0) {
-			buf_char(b, (char)(hi << 4 | lo));
+			uktv_strbuf_addc(b, (char)(hi << 4 | lo));
 			i += 2;
 		} else
-			buf_char(b, s[i]);
+			uktv_strbuf_addc(b, s[i]);
 	}
 }
 
@@ -352,7 +271,7 @@ signing_key(struct uktv_sigv4_signer *signer, const char *date,
  * botocore and smithy-rs do.
  */
 static void
-normalize_path(struct buf *out, const char *path)
+normalize_path(struct uktv_strbuf *out, const char *path)
 {
 	const char *p = path, *seg;
 	size_t n, len = strlen(path);
@@ -376,18 +295,18 @@ normalize_path(struct buf *out, const char *path)
 				out->s[out->len] = '\0';
 			continue;
 		}
-		buf_char(out, '/');
-		buf_add(out, seg, n);
+		uktv_strbuf_addc(out, '/');
+		uktv_strbuf_addn(out, seg, n);
 	}
 	if (out->len == 0 || path[len - 1] == '/')
-		buf_char(out, '/');
+		uktv_strbuf_addc(out, '/');
 }
 
 static void
-append_canonical_uri(struct buf *out, const struct uktv_sigv4_config *cfg,
+append_canonical_uri(struct uktv_strbuf *out, const struct uktv_sigv4_config *cfg,
     const char *path)
 {
-	struct buf tmp = { 0 };
+	struct uktv_strbuf tmp = { 0 };
 	const char *p;
 
 	if (path == NULL || *path == '\0')
@@ -396,13 +315,13 @@ append_canonical_uri(struct buf *out, const struct uktv_sigv4_config *cfg,
 		normalize_path(&tmp, path);
 		if (tmp.failed) {
 			out->failed = 1;
-			buf_free(&tmp);
+			uktv_strbuf_free(&tmp);
 			return;
 		}
 		p = tmp.s;
 	} else {
 		if (path[0] != '/')
-			buf_char(out, '/');
+			uktv_strbuf_addc(out, '/');
 		p = path;
 	}
 	/*
@@ -413,19 +332,19 @@ append_canonical_uri(struct buf *out, const struct uktv_sigv4_config *cfg,
 	if (cfg->double_encode)
 		buf_encode(out, p, strlen(p), 1);
 	else
-		buf_str(out, p);
-	buf_free(&tmp);
+		uktv_strbuf_add(out, p);
+	uktv_strbuf_free(&tmp);
 }
 
 char *
 uktv_sigv4_canonical_uri(const struct uktv_sigv4_config *cfg, const char *path)
 {
-	struct buf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 
 	if (cfg == NULL)
 		return NULL;
 	append_canonical_uri(&b, cfg, path);
-	return buf_take(&b);
+	return uktv_strbuf_take(&b);
 }
 
 /* ---- canonical query ----------------------------------------------------- */
@@ -442,8 +361,8 @@ struct qparam {
 struct qlist {
 	struct qparam	*v;
 	size_t		 n, cap;
-	struct buf	 enc;		/* encoded names and values */
-	struct buf	 tmp;		/* one decoded name or value */
+	struct uktv_strbuf	 enc;		/* encoded names and values */
+	struct uktv_strbuf	 tmp;		/* one decoded name or value */
 	int		 failed;
 };
 
@@ -455,7 +374,7 @@ qlist_add(struct qlist *q, const char *name, size_t nlen, const char *value,
 	struct qparam *v, *p;
 	size_t cap;
 
-	buf_reserve(&q->enc, 0);	/* so enc.s is never NULL when emitted */
+	uktv_strbuf_reserve(&q->enc, 0);	/* so enc.s is never NULL when emitted */
 	if (q->n == q->cap) {
 		cap = q->cap ? q->cap * 2 : 16;
 		if ((v = reallocarray(q->v, cap, sizeof(*v))) == NULL) {
@@ -539,7 +458,7 @@ qparam_cmp(const void *a, const void *b)
 }
 
 static void
-qlist_emit(struct qlist *q, struct buf *out)
+qlist_emit(struct qlist *q, struct uktv_strbuf *out)
 {
 	size_t i;
 
@@ -555,10 +474,10 @@ qlist_emit(struct qlist *q, struct buf *out)
 		uktv_qsort(q->v, q->n, sizeof(q->v[0]), qparam_cmp);
 	for (i = 0; i < q->n; i++) {
 		if (i > 0)
-			buf_char(out, '&');
-		buf_add(out, q->v[i].name, q->v[i].name_len);
-		buf_char(out, '=');
-		buf_add(out, q->v[i].value, q->v[i].value_len);
+			uktv_strbuf_addc(out, '&');
+		uktv_strbuf_addn(out, q->v[i].name, q->v[i].name_len);
+		uktv_strbuf_addc(out, '=');
+		uktv_strbuf_addn(out, q->v[i].value, q->v[i].value_len);
 	}
 }
 
@@ -566,8 +485,8 @@ static void
 qlist_free(struct qlist *q)
 {
 	free(q->v);
-	buf_free(&q->enc);
-	buf_free(&q->tmp);
+	uktv_strbuf_free(&q->enc);
+	uktv_strbuf_free(&q->tmp);
 }
 
 /* ---- canonical headers --------------------------------------------------- */
@@ -601,7 +520,7 @@ is_lws(char c)
  * so an obs-fold multi-line value signs as one line.
  */
 static void
-buf_trimall(struct buf *b, const char *v)
+buf_trimall(struct uktv_strbuf *b, const char *v)
 {
 	const char *p;
 	int gap = 0;
@@ -615,11 +534,11 @@ buf_trimall(struct buf *b, const char *v)
 			continue;
 		}
 		if (gap)
-			buf_char(b, ' ');
+			uktv_strbuf_addc(b, ' ');
 		gap = 0;
 		for (p = v; *p != '\0' && !is_lws(*p); p++)
 			;
-		buf_add(b, v, (size_t)(p - v));
+		uktv_strbuf_addn(b, v, (size_t)(p - v));
 		v = p;
 	}
 }
@@ -681,15 +600,15 @@ format_dates(time_t now, char amz[AMZ_DATE_LEN + 1], char date[DATE_LEN + 1])
 static char *
 make_scope(const char *date, const struct uktv_sigv4_config *cfg)
 {
-	struct buf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 
-	buf_str(&b, date);
-	buf_char(&b, '/');
-	buf_str(&b, cfg->region);
-	buf_char(&b, '/');
-	buf_str(&b, cfg->service);
-	buf_str(&b, "/" SCOPE_TERM);
-	return buf_take(&b);
+	uktv_strbuf_add(&b, date);
+	uktv_strbuf_addc(&b, '/');
+	uktv_strbuf_add(&b, cfg->region);
+	uktv_strbuf_addc(&b, '/');
+	uktv_strbuf_add(&b, cfg->service);
+	uktv_strbuf_add(&b, "/" SCOPE_TERM);
+	return uktv_strbuf_take(&b);
 }
 
 static const char *
@@ -711,7 +630,7 @@ payload_hash(const struct uktv_sigv4_config *cfg,
 {
 	char hex[SHA256_HEX_LEN + 1];
 	const char *given = NULL;
-	struct buf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 	size_t i;
 
 	if (!cfg->sign_body) {
@@ -723,7 +642,7 @@ payload_hash(const struct uktv_sigv4_config *cfg,
 	}
 	if (given != NULL) {
 		buf_trimall(&b, given);
-		return buf_take(&b);
+		return uktv_strbuf_take(&b);
 	}
 	if (req->body_len == 0)
 		return strdup(EMPTY_SHA256);
@@ -734,12 +653,12 @@ payload_hash(const struct uktv_sigv4_config *cfg,
 
 /* Appends the canonical headers block and fills p->signed_headers. */
 static int
-append_headers(struct buf *out, struct parts *p,
+append_headers(struct uktv_strbuf *out, struct parts *p,
     const struct uktv_sigv4_config *cfg, const struct uktv_sigv4_creds *creds,
     const struct uktv_sigv4_request *req, int presign)
 {
 	struct chdr *h;
-	struct buf sh = { 0 };
+	struct uktv_strbuf sh = { 0 };
 	char *names, *w;
 	const char *token = session_token(creds);
 	size_t i, j, n = 0, total = 0;
@@ -791,21 +710,21 @@ append_headers(struct buf *out, struct parts *p,
 	uktv_qsort(h, n, sizeof(h[0]), chdr_cmp);
 	for (i = 0; i < n; i = j) {
 		/* Repeated names become one line, values comma-joined in order. */
-		buf_str(out, h[i].name);
-		buf_char(out, ':');
+		uktv_strbuf_add(out, h[i].name);
+		uktv_strbuf_addc(out, ':');
 		buf_trimall(out, h[i].value);
 		for (j = i + 1; j < n && strcmp(h[j].name, h[i].name) == 0; j++) {
-			buf_char(out, ',');
+			uktv_strbuf_addc(out, ',');
 			buf_trimall(out, h[j].value);
 		}
-		buf_char(out, '\n');
+		uktv_strbuf_addc(out, '\n');
 		if (sh.len > 0)
-			buf_char(&sh, ';');
-		buf_str(&sh, h[i].name);
+			uktv_strbuf_addc(&sh, ';');
+		uktv_strbuf_add(&sh, h[i].name);
 	}
 	free(h);
 	free(names);
-	p->signed_headers = buf_take(&sh);
+	p->signed_headers = uktv_strbuf_take(&sh);
 	return p->signed_headers ? 0 : -1;
 }
 
@@ -813,7 +732,7 @@ static int
 build(const struct uktv_sigv4_config *cfg, const struct uktv_sigv4_creds *creds,
     const struct uktv_sigv4_request *req, int presign, struct parts *p)
 {
-	struct buf cr = { 0 }, hdrs = { 0 }, cred = { 0 };
+	struct uktv_strbuf cr = { 0 }, hdrs = { 0 }, cred = { 0 };
 	struct qlist q = { 0 };
 	const char *token = session_token(creds);
 	char expires[32];
@@ -828,10 +747,10 @@ build(const struct uktv_sigv4_config *cfg, const struct uktv_sigv4_creds *creds,
 
 	qlist_add_query(&q, req->query);
 	if (presign) {
-		buf_str(&cred, creds->access_key_id);
-		buf_char(&cred, '/');
-		buf_str(&cred, p->scope);
-		if ((credential = buf_take(&cred)) == NULL)
+		uktv_strbuf_add(&cred, creds->access_key_id);
+		uktv_strbuf_addc(&cred, '/');
+		uktv_strbuf_add(&cred, p->scope);
+		if ((credential = uktv_strbuf_take(&cred)) == NULL)
 			goto fail;
 		snprintf(expires, sizeof(expires), "%ld", cfg->expires);
 		qlist_add_str(&q, "X-Amz-Algorithm", ALGORITHM);
@@ -844,27 +763,27 @@ build(const struct uktv_sigv4_config *cfg, const struct uktv_sigv4_creds *creds,
 		free(credential);
 	}
 
-	buf_str(&cr, req->method);
-	buf_char(&cr, '\n');
+	uktv_strbuf_add(&cr, req->method);
+	uktv_strbuf_addc(&cr, '\n');
 	append_canonical_uri(&cr, cfg, req->path);
-	buf_char(&cr, '\n');
+	uktv_strbuf_addc(&cr, '\n');
 	qlist_emit(&q, &cr);
-	buf_char(&cr, '\n');
+	uktv_strbuf_addc(&cr, '\n');
 	if (hdrs.len > 0)
-		buf_add(&cr, hdrs.s, hdrs.len);
-	buf_char(&cr, '\n');
-	buf_str(&cr, p->signed_headers);
-	buf_char(&cr, '\n');
-	buf_str(&cr, p->payload_hash);
-	if ((p->canonical = buf_take(&cr)) == NULL)
+		uktv_strbuf_addn(&cr, hdrs.s, hdrs.len);
+	uktv_strbuf_addc(&cr, '\n');
+	uktv_strbuf_add(&cr, p->signed_headers);
+	uktv_strbuf_addc(&cr, '\n');
+	uktv_strbuf_add(&cr, p->payload_hash);
+	if ((p->canonical = uktv_strbuf_take(&cr)) == NULL)
 		goto fail;
 	qlist_free(&q);
-	buf_free(&hdrs);
+	uktv_strbuf_free(&hdrs);
 	return 0;
 fail:
 	qlist_free(&q);
-	buf_free(&hdrs);
-	buf_free(&cr);
+	uktv_strbuf_free(&hdrs);
+	uktv_strbuf_free(&cr);
 	parts_free(p);
 	return -1;
 }
@@ -909,17 +828,17 @@ make_string_to_sign(const char *amz_date, const char *scope,
     const char *canonical)
 {
 	char hex[SHA256_HEX_LEN + 1];
-	struct buf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 
 	if (sha256_hex(canonical, strlen(canonical), hex) == -1)
 		return NULL;
-	buf_str(&b, ALGORITHM "\n");
-	buf_str(&b, amz_date);
-	buf_char(&b, '\n');
-	buf_str(&b, scope);
-	buf_char(&b, '\n');
-	buf_str(&b, hex);
-	return buf_take(&b);
+	uktv_strbuf_add(&b, ALGORITHM "\n");
+	uktv_strbuf_add(&b, amz_date);
+	uktv_strbuf_addc(&b, '\n');
+	uktv_strbuf_add(&b, scope);
+	uktv_strbuf_addc(&b, '\n');
+	uktv_strbuf_add(&b, hex);
+	return uktv_strbuf_take(&b);
 }
 
 char *
@@ -1031,7 +950,7 @@ uktv_sigv4_sign_headers(struct uktv_sigv4_signer *signer,
 	char sig[SHA256_HEX_LEN + 1];
 	const char *token;
 	struct uktv_header *h;
-	struct buf auth = { 0 };
+	struct uktv_strbuf auth = { 0 };
 	struct parts p;
 	char *authz;
 	size_t n = 0;
@@ -1053,15 +972,15 @@ uktv_sigv4_sign_headers(struct uktv_sigv4_signer *signer,
 		return uktv_error_set(err, UKTV_ERR_INTERNAL,
 		    "sigv4: cannot compute the signature");
 	}
-	buf_str(&auth, ALGORITHM " Credential=");
-	buf_str(&auth, creds->access_key_id);
-	buf_char(&auth, '/');
-	buf_str(&auth, p.scope);
-	buf_str(&auth, ", SignedHeaders=");
-	buf_str(&auth, p.signed_headers);
-	buf_str(&auth, ", Signature=");
-	buf_str(&auth, sig);
-	authz = buf_take(&auth);
+	uktv_strbuf_add(&auth, ALGORITHM " Credential=");
+	uktv_strbuf_add(&auth, creds->access_key_id);
+	uktv_strbuf_addc(&auth, '/');
+	uktv_strbuf_add(&auth, p.scope);
+	uktv_strbuf_add(&auth, ", SignedHeaders=");
+	uktv_strbuf_add(&auth, p.signed_headers);
+	uktv_strbuf_add(&auth, ", Signature=");
+	uktv_strbuf_add(&auth, sig);
+	authz = uktv_strbuf_take(&auth);
 
 	token = session_token(creds);
 	if (authz == NULL || (h = calloc(4, sizeof(*h))) == NULL) {
@@ -1098,7 +1017,7 @@ uktv_sigv4_presign_query(struct uktv_sigv4_signer *signer,
 {
 	char sig[SHA256_HEX_LEN + 1], expires[32];
 	const char *token;
-	struct buf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 	struct parts p;
 	char *s;
 
@@ -1128,29 +1047,29 @@ uktv_sigv4_presign_query(struct uktv_sigv4_signer *signer,
 	 * matter to AWS, but it makes the suite's signed requests comparable).
 	 */
 	if (req->query != NULL && req->query[0] != '\0') {
-		buf_str(&b, req->query);
-		buf_char(&b, '&');
+		uktv_strbuf_add(&b, req->query);
+		uktv_strbuf_addc(&b, '&');
 	}
 	snprintf(expires, sizeof(expires), "%ld", cfg->expires);
-	buf_str(&b, "X-Amz-Algorithm=" ALGORITHM "&X-Amz-Credential=");
+	uktv_strbuf_add(&b, "X-Amz-Algorithm=" ALGORITHM "&X-Amz-Credential=");
 	buf_encode(&b, creds->access_key_id, strlen(creds->access_key_id), 0);
-	buf_str(&b, "%2F");
+	uktv_strbuf_add(&b, "%2F");
 	buf_encode(&b, p.scope, strlen(p.scope), 0);
-	buf_str(&b, "&X-Amz-Date=");
-	buf_str(&b, p.amz_date);
-	buf_str(&b, "&X-Amz-SignedHeaders=");
+	uktv_strbuf_add(&b, "&X-Amz-Date=");
+	uktv_strbuf_add(&b, p.amz_date);
+	uktv_strbuf_add(&b, "&X-Amz-SignedHeaders=");
 	buf_encode(&b, p.signed_headers, strlen(p.signed_headers), 0);
-	buf_str(&b, "&X-Amz-Expires=");
-	buf_str(&b, expires);
+	uktv_strbuf_add(&b, "&X-Amz-Expires=");
+	uktv_strbuf_add(&b, expires);
 	token = session_token(creds);
 	if (token != NULL) {
-		buf_str(&b, "&X-Amz-Security-Token=");
+		uktv_strbuf_add(&b, "&X-Amz-Security-Token=");
 		buf_encode(&b, token, strlen(token), 0);
 	}
-	buf_str(&b, "&X-Amz-Signature=");
-	buf_str(&b, sig);
+	uktv_strbuf_add(&b, "&X-Amz-Signature=");
+	uktv_strbuf_add(&b, sig);
 	parts_free(&p);
-	if ((s = buf_take(&b)) == NULL)
+	if ((s = uktv_strbuf_take(&b)) == NULL)
 		uktv_error_set(err, UKTV_ERR_INTERNAL, "sigv4: out of memory");
 	return s;
 }

@@ -237,13 +237,31 @@ key_is(const unsigned char *raw, size_t rawlen, int escaped, const char *want,
 
 static int value(struct scan *, unsigned live, size_t level, unsigned capture);
 
+/* After an object's member or an array's element: 1 when a ',' says more
+ * follow, 0 at the closing bracket, -1 (failed) at anything else. */
+static int
+after_member(struct scan *s, char close)
+{
+	skip_ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		skip_ws(s);
+		return 1;
+	}
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 0;
+	}
+	return fail(s, UKTV_JSONSCAN_BAD_JSON);
+}
+
 static int
 object(struct scan *s, unsigned live, size_t level)
 {
 	const unsigned char *key;
 	size_t keylen;
 	unsigned child, capture;
-	int escaped;
+	int escaped, more;
 
 	s->p++;		/* '{' */
 	skip_ws(s);
@@ -281,23 +299,16 @@ object(struct scan *s, unsigned live, size_t level)
 		skip_ws(s);
 		if (value(s, child, level + 1, capture) == -1)
 			return -1;
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			skip_ws(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return 0;
-		}
-		return fail(s, UKTV_JSONSCAN_BAD_JSON);
+		if ((more = after_member(s, '}')) != 1)
+			return more;
 	}
 }
 
 static int
 array(struct scan *s)
 {
+	int more;
+
 	s->p++;		/* '[' */
 	skip_ws(s);
 	if (s->p < s->end && *s->p == ']') {
@@ -307,17 +318,8 @@ array(struct scan *s)
 	for (;;) {
 		if (value(s, 0, 0, 0) == -1)
 			return -1;
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			skip_ws(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == ']') {
-			s->p++;
-			return 0;
-		}
-		return fail(s, UKTV_JSONSCAN_BAD_JSON);
+		if ((more = after_member(s, ']')) != 1)
+			return more;
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "parse.h"
 #include "secret.h"
+#include "strbuf.h"
 #include "time.h"
 #include "unit.h"
 
@@ -188,6 +189,35 @@ test_hexdigit(void)
 }
 
 static void
+test_strbuf(void)
+{
+	struct uktv_strbuf b = { 0 };
+	char *s;
+
+	s = uktv_strbuf_take(&b);
+	CHECK_STR(s, "");
+	free(s);
+	uktv_strbuf_add(&b, "canonical");
+	uktv_strbuf_addc(&b, '\n');
+	uktv_strbuf_addn(&b, "request-tail", 7);
+	for (int i = 0; i < 300; i++)
+		uktv_strbuf_addc(&b, 'x');
+	CHECK_INT(b.len, 17 + 300);
+	s = uktv_strbuf_take(&b);
+	CHECK(s != NULL && strncmp(s, "canonical\nrequest", 17) == 0);
+	CHECK_INT(strlen(s), 317);
+	CHECK(b.s == NULL && b.len == 0);
+	free(s);
+	/* A length that would overflow fails the builder, not the process. */
+	uktv_strbuf_add(&b, "a");
+	uktv_strbuf_reserve(&b, (size_t)-1);
+	CHECK_INT(b.failed, 1);
+	uktv_strbuf_add(&b, "b");
+	CHECK(uktv_strbuf_take(&b) == NULL);
+	uktv_strbuf_free(&b);
+}
+
+static void
 test_secret(void)
 {
 	char *s = strdup("AKIDEXAMPLE");
@@ -211,6 +241,7 @@ main(void)
 	RUN(test_backoff);
 	RUN(test_fileio);
 	RUN(test_hexdigit);
+	RUN(test_strbuf);
 	RUN(test_secret);
 	return UNIT_DONE();
 }
