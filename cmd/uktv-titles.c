@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "guidelog.h"
 #include "log.h"
 #include "ndjson.h"
 #include "parse.h"
@@ -103,28 +104,6 @@ static void __attribute__((noreturn))
 die_oom(void)
 {
 	uktv_log_fatal(&lg, EX_OSERR, "out of memory");
-}
-
-/* The run's notes, into the log. */
-static void
-on_note(void *arg, enum uktv_titlerun_note kind, const char *msg)
-{
-	(void)arg;
-	switch (kind) {
-	case UKTV_TITLERUN_INFO:
-		uktv_log_info(&lg, "%s", msg);
-		break;
-	case UKTV_TITLERUN_WARN:
-	case UKTV_TITLERUN_ERROR:
-		uktv_log_warn(&lg, "%s", msg);
-		break;
-	case UKTV_TITLERUN_PROGRESS:
-		uktv_log_progress(&lg, "%s", msg);
-		break;
-	case UKTV_TITLERUN_PROGRESS_DONE:
-		uktv_log_progress_done(&lg);
-		break;
-	}
 }
 
 /* ---- options ---- */
@@ -239,7 +218,8 @@ parse_args(int argc, char *argv[], struct run *r)
 
 	memset(r, 0, sizeof(*r));
 	uktv_titlerun_init(&r->tr, PROG);
-	r->tr.note = on_note;
+	r->tr.note = uktv_guidelog_note;
+	r->tr.note_arg = &lg;
 	uktv_toolopt_init(&to, PROG);
 	to.synopsis = SYNOPSIS;
 	to.usage = usage_text;

@@ -3,7 +3,6 @@
  * second program (a scheduler, a test) can run the same steps and say
  * what happened its own way.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +12,9 @@
 #include "titleevent.h"
 #include "titlerun.h"
 
-/* Hands one formatted line to the run's hook (none: said to nobody). */
-static void __attribute__((format(printf, 3, 4)))
-note(struct uktv_titlerun *r, enum uktv_titlerun_note kind,
-    const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (r->note == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r->note(r->note_arg, kind, msg);
-}
+/* One line for the run's note hook. */
+#define note(r, kind, ...) \
+	uktv_guidenote((r)->note, (r)->note_arg, (kind), __VA_ARGS__)
 
 static const char *
 plural(long long n)
@@ -65,11 +52,11 @@ uktv_titlerun_pairs(struct uktv_titlerun *r, struct uktv_error *err)
 {
 	if (uktv_titleplan_pairs(&r->set, &r->pairs, &r->npairs, err) == -1)
 		return -1;
-	note(r, UKTV_TITLERUN_INFO, "%zu user%s follow %zu distinct source x "
+	note(r, UKTV_GUIDENOTE_INFO, "%zu user%s follow %zu distinct source x "
 	    "genre pair%s", r->set.n, plural(r->set.n), r->npairs,
 	    plural(r->npairs));
 	if (r->npairs == 0 && r->rejected == 0)
-		note(r, UKTV_TITLERUN_WARN, "no user follows both a source and "
+		note(r, UKTV_GUIDENOTE_WARN, "no user follows both a source and "
 		    "a genre: there is nothing to list");
 	return 0;
 }
@@ -89,7 +76,7 @@ uktv_titlerun_load_state(struct uktv_titlerun *r, struct uktv_error *err)
 		return -1;
 	}
 	if (found && (r->st.query == NULL || strcmp(r->st.query, query) != 0)) {
-		note(r, UKTV_TITLERUN_INFO, "state: the query changed (%s, was "
+		note(r, UKTV_GUIDENOTE_INFO, "state: the query changed (%s, was "
 		    "%s): every pair is listed", query,
 		    r->st.query ? r->st.query : "none");
 		for (size_t i = 0; i < r->st.npairs; i++)
@@ -112,7 +99,7 @@ changed(struct uktv_titlerun *r, const char *change, const char *since,
 
 	rc = uktv_titleplan_changed(r->wm, change, since,
 	    *r->types ? r->types : NULL, region, budget, &r->used, err);
-	note(r, UKTV_TITLERUN_INFO, "Watchmode /v1/changes/%s/ since %s: %s",
+	note(r, UKTV_GUIDENOTE_INFO, "Watchmode /v1/changes/%s/ since %s: %s",
 	    change, since, rc == 1 ? "changes" : rc == 0 ? "none" : "failed");
 	return rc;
 }
@@ -132,7 +119,7 @@ ask_changes(struct uktv_titlerun *r, struct uktv_error *err)
 
 	if ((no = uktv_titleplan_changes_useless(&r->st, r->pairs, r->npairs,
 	    r->started_ms, r->refresh_ms)) != NULL) {
-		note(r, UKTV_TITLERUN_INFO, "--changes: %s: listing every pair",
+		note(r, UKTV_GUIDENOTE_INFO, "--changes: %s: listing every pair",
 		    no);
 		return 0;
 	}
@@ -145,7 +132,7 @@ ask_changes(struct uktv_titlerun *r, struct uktv_error *err)
 		c2 = changed(r, "titles_sources_changed", since, r->country,
 		    r->max_calls > 0 ? r->max_calls - r->used : 0, err);
 	if ((c1 == -1 || c2 == -1) && err->http_status == 401) {
-		note(r, UKTV_TITLERUN_WARN, "Watchmode's changes need a paid "
+		note(r, UKTV_GUIDENOTE_WARN, "Watchmode's changes need a paid "
 		    "plan (HTTP 401): listing every pair");
 		return 0;
 	}
@@ -158,7 +145,7 @@ ask_changes(struct uktv_titlerun *r, struct uktv_error *err)
 	if (c1 == 1 || c2 == 1)
 		return 0;
 	r->nlist = uktv_titleplan_skip_complete(&r->st, r->pairs, r->npairs);
-	note(r, UKTV_TITLERUN_INFO, "--changes: nothing changed since %s: %zu "
+	note(r, UKTV_GUIDENOTE_INFO, "--changes: nothing changed since %s: %zu "
 	    "known pair%s not listed, %zu new", since, r->npairs - r->nlist,
 	    plural(r->npairs - r->nlist), r->nlist);
 	return 0;
@@ -210,16 +197,16 @@ list_pair(struct uktv_titlerun *r, size_t i, struct uktv_error *err)
 	int rc;
 
 	/* On a terminal: which pair, out of how many, and what it cost. */
-	note(r, UKTV_TITLERUN_PROGRESS, "pair %zu/%zu (source %s x genre %s), "
+	note(r, UKTV_GUIDENOTE_PROGRESS, "pair %zu/%zu (source %s x genre %s), "
 	    "%ld call%s, %zu titles", i + 1, r->npairs, p->source,
 	    p->genre, r->used, plural(r->used), r->hits.n);
 	uktv_error_clear(err);
 	rc = uktv_titleplan_list_pair(r->wm, &q, r->pairs, i, &r->hits,
 	    &r->used, err);
-	note(r, UKTV_TITLERUN_PROGRESS_DONE, "%s", "");
+	note(r, UKTV_GUIDENOTE_PROGRESS_DONE, "%s", "");
 	if (rc == 0) {
 		r->nlisted++;
-		note(r, UKTV_TITLERUN_INFO, "source %s x genre %s: %ld title%s, "
+		note(r, UKTV_GUIDENOTE_INFO, "source %s x genre %s: %ld title%s, "
 		    "%ld page%s", p->source, p->genre, p->titles,
 		    plural(p->titles), p->pages, plural(p->pages));
 	}
@@ -325,27 +312,27 @@ report_problems(struct uktv_titlerun *r)
 	int rc = 0;
 
 	if (r->hits.bad > 0) {
-		note(r, UKTV_TITLERUN_WARN, "%ld title%s in Watchmode's answers "
+		note(r, UKTV_GUIDENOTE_WARN, "%ld title%s in Watchmode's answers "
 		    "had no id or no title: left out", r->hits.bad,
 		    plural(r->hits.bad));
 		rc = 1;
 	}
 	if (r->rejected > 0) {
-		note(r, UKTV_TITLERUN_WARN, "%lu preference line%s rejected: no "
+		note(r, UKTV_GUIDENOTE_WARN, "%lu preference line%s rejected: no "
 		    "title was removed this run", r->rejected,
 		    plural(r->rejected));
 		rc = 1;
 	}
 	if (r->stopped) {
-		note(r, UKTV_TITLERUN_WARN, "stopped at --max-calls %lld: %zu of "
+		note(r, UKTV_GUIDENOTE_WARN, "stopped at --max-calls %lld: %zu of "
 		    "%zu pair%s listed; no title was removed this run",
 		    r->max_calls, r->nlisted, r->nlist, plural(r->nlist));
 		rc = 1;
 	}
 	if (r->failed.kind != UKTV_ERR_NONE) {
-		note(r, UKTV_TITLERUN_ERROR, "%s", r->failed.message[0] != '\0' ?
+		note(r, UKTV_GUIDENOTE_WARN, "%s", r->failed.message[0] != '\0' ?
 		    r->failed.message : uktv_error_kind_name(r->failed.kind));
-		note(r, UKTV_TITLERUN_WARN, "%zu of %zu pair%s listed; no title "
+		note(r, UKTV_GUIDENOTE_WARN, "%zu of %zu pair%s listed; no title "
 		    "was removed this run", r->nlisted, r->nlist,
 		    plural(r->nlist));
 		rc = uktv_error_exit_code(&r->failed);
@@ -359,11 +346,11 @@ uktv_titlerun_report(struct uktv_titlerun *r)
 	const struct uktv_watchmode_quota *q = uktv_watchmode_quota(r->wm);
 	const long *v = r->tally.verdicts;
 
-	note(r, UKTV_TITLERUN_INFO, "titles: %ld new, %ld changed, %ld "
+	note(r, UKTV_GUIDENOTE_INFO, "titles: %ld new, %ld changed, %ld "
 	    "refreshed, %ld removed, %ld unchanged", v[UKTV_TITLESTATE_NEW],
 	    v[UKTV_TITLESTATE_CHANGED], v[UKTV_TITLESTATE_REFRESH],
 	    v[UKTV_TITLESTATE_REMOVE], v[UKTV_TITLESTATE_UNCHANGED]);
-	note(r, UKTV_TITLERUN_INFO, "Watchmode: %ld call%s (%ld retried, %ld "
+	note(r, UKTV_GUIDENOTE_INFO, "Watchmode: %ld call%s (%ld retried, %ld "
 	    "rate-limited); quota: %ld of %ld credits used, %ld left", r->used,
 	    plural(r->used), q->retries, q->rate_limited, q->quota_used,
 	    q->quota, q->quota >= 0 && q->quota_used >= 0 ?

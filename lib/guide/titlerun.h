@@ -4,14 +4,15 @@
  * quota, the listing of every pair and the reconciling (titleplan.h), then
  * what happened and the exit code.  The library never prints: what a tool
  * would say is handed, one line at a time, to the run's note hook, which
- * the tool routes to its log.
+ * the tool routes to its log (guidenote.h).
  *
  *   uktv_titlerun_init(&r, "uktv-titles");
  *   ... options into r, preferences into r.set ...
  *   uktv_titlerun_pairs(&r, &err); uktv_titlerun_load_state(&r, &err);
- *   uktv_titlerun_plan(&r, wm, &err); uktv_titlerun_list(&r, &err);
+ *   uktv_titlerun_plan(&r, wm, &err); uktv_titlerun_list(&r);
  *   uktv_titlerun_reconcile(&r, now_ms, ts, &err);
- *   ... print r.outs, save r.st ...
+ *   uktv_titlerun_print(&r, stdout, ts, &written);
+ *   uktv_titlerun_save(&r, written, &err);
  *   rc = uktv_titlerun_report(&r);
  */
 #ifndef UKTV_TITLERUN_H
@@ -21,6 +22,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "guidenote.h"
 #include "prefs.h"
 #include "titleplan.h"
 #include "titlestate.h"
@@ -30,18 +32,6 @@
  * 7.10: US Eastern or Pacific); looking back this much more than the last
  * complete run's start covers either. */
 #define UKTV_TITLERUN_DEFAULT_OVERLAP_MS	(8LL * 3600 * 1000)
-
-/* What a note is, as the tool's log would say it. */
-enum uktv_titlerun_note {
-	UKTV_TITLERUN_INFO,		/* with -v */
-	UKTV_TITLERUN_WARN,		/* always */
-	UKTV_TITLERUN_ERROR,		/* always: a failure, as its message */
-	UKTV_TITLERUN_PROGRESS,		/* a status line redrawn in place */
-	UKTV_TITLERUN_PROGRESS_DONE	/* msg "": the status line is over */
-};
-
-typedef void (*uktv_titlerun_note_fn)(void *arg, enum uktv_titlerun_note,
-    const char *msg);
 
 /* One run: what is asked (set before uktv_titlerun_pairs), then what the
  * steps find out. */
@@ -56,7 +46,7 @@ struct uktv_titlerun {
 	long long		 overlap_ms;
 	int			 changes;	/* ask Watchmode's changes */
 	int			 force;		/* no quota check */
-	uktv_titlerun_note_fn	 note;
+	uktv_guidenote_fn	 note;		/* what a tool would log */
 	void			*note_arg;
 
 	struct uktv_watchmode	*wm;		/* borrowed */
