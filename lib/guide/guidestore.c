@@ -14,6 +14,7 @@
 #include "dynamodb.h"
 #include "guidestore.h"
 #include "items.h"
+#include "private/guidestore.h"
 
 static const char *const enrich_fields[] = { UKTV_GUIDESTORE_ENRICH_FIELDS };
 #define NENRICH (sizeof(enrich_fields) / sizeof(enrich_fields[0]))
@@ -331,12 +332,6 @@ const struct uktv_error *
 uktv_guidestore_enrich_error(const struct uktv_guidestore *gs)
 {
 	return gs != NULL && gs->enrich_off ? &gs->enrich_stop : NULL;
-}
-
-const struct uktv_guidestore_stats *
-uktv_guidestore_stats(const struct uktv_guidestore *gs)
-{
-	return &gs->stats;
 }
 
 void
