@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "digest.h"
 #include "fileio.h"
+#include "private/digest.h"
 
 struct uktv_digest {
 	char		*dir;

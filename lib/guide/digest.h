@@ -50,8 +50,6 @@
  * ERANGE.
  */
 int	uktv_digest_parse_period(const char *, long long *ms);
-/* The start of the period holding t (aligned to UTC). */
-long long uktv_digest_period_start(long long t_ms, long long period_ms);
 
 struct uktv_digest;
 
@@ -73,8 +71,6 @@ int	uktv_digest_add(struct uktv_digest *, struct json_object *notification,
 /* fsync(2) of what was appended (nothing to do: 0 at once). */
 int	uktv_digest_sync(struct uktv_digest *, struct uktv_error *);
 
-/* Notifications spooled and not yet taken and committed. */
-unsigned long	uktv_digest_pending(const struct uktv_digest *);
 /* 1 when some pending period has ended by now_ms. */
 int	uktv_digest_due(const struct uktv_digest *, long long now_ms);
 /* Lines of the spool that were not spool lines (skipped, kept). */

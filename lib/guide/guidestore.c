@@ -14,6 +14,7 @@
 #include "dynamodb.h"
 #include "guidestore.h"
 #include "items.h"
+#include "private/guidestore.h"
 
 static const char *const enrich_fields[] = { UKTV_GUIDESTORE_ENRICH_FIELDS };
 #define NENRICH (sizeof(enrich_fields) / sizeof(enrich_fields[0]))
@@ -76,21 +77,12 @@ sb_add(struct sbuf *b, const char *fmt, ...)
 }
 
 static struct json_object *
-av(const char *type, const char *s)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, type, json_object_new_string(s));
-	return o;
-}
-
-static struct json_object *
 id_list_av(char **ids, size_t n)
 {
 	struct json_object *l = json_object_new_array_ext((int)n), *o;
 
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(l, av("S", ids[i]));
+		json_object_array_add(l, uktv_ddb_av("S", ids[i]));
 	o = json_object_new_object();
 	json_object_object_add(o, "L", l);
 	return o;
@@ -109,7 +101,7 @@ uktv_title_data(const struct uktv_title *t)
 		/* The id as a number, the id lists as strings (ARCHITECTURE.md), so
 		 * a table reads the same whichever form the event used. */
 		if (strcmp(key, "id") == 0)
-			typed = av("N", t->id);
+			typed = uktv_ddb_av("N", t->id);
 		else if (strcmp(key, "source_ids") == 0 &&
 		    json_object_is_type(val, json_type_array))
 			typed = id_list_av(t->source_ids, t->nsource_ids);
@@ -257,7 +249,7 @@ uktv_guidestore_enrichment(struct json_object *details, const char *region,
 		json_object_object_add(e, "sources", wrap);
 	}
 	uktv_time_format(now_ms, when);
-	json_object_object_add(e, "enriched_at", av("S", when));
+	json_object_object_add(e, "enriched_at", uktv_ddb_av("S", when));
 	return e;
 }
 
@@ -331,12 +323,6 @@ const struct uktv_error *
 uktv_guidestore_enrich_error(const struct uktv_guidestore *gs)
 {
 	return gs != NULL && gs->enrich_off ? &gs->enrich_stop : NULL;
-}
-
-const struct uktv_guidestore_stats *
-uktv_guidestore_stats(const struct uktv_guidestore *gs)
-{
-	return &gs->stats;
 }
 
 void
@@ -816,12 +802,11 @@ reread(struct batch *b, struct tstate *t, struct uktv_error *err)
 static struct json_object *
 record_item(const char *id, struct json_object *data, struct json_object *enrich)
 {
-	struct json_object *item = json_object_new_object(), *m, *d;
+	struct json_object *item, *m, *d;
 	char pk[32];
 
 	snprintf(pk, sizeof(pk), "title:%s", id);
-	json_object_object_add(item, "PK", av("S", pk));
-	json_object_object_add(item, "SK", av("S", "record"));
+	item = uktv_ddb_key(pk, "record");
 	m = json_object_new_object();
 	json_object_object_foreach(data, k1, v1)
 		json_object_object_add(m, k1, json_object_get(v1));

@@ -130,9 +130,6 @@ enum uktv_title_result {
 	UKTV_TITLE_REJECTED,	/* not a valid title event: reason */
 	UKTV_TITLE_FAILED	/* valid, but its writes failed: reason */
 };
-/* "stored", "updated", "unchanged", "removed", "rejected", "failed",
- * "pending". */
-const char *uktv_title_result_name(enum uktv_title_result);
 
 /*
  * One event of a batch.  The caller fills the first part; apply fills the
@@ -218,8 +215,6 @@ long	uktv_guidestore_enrich_missing(struct uktv_guidestore *,
 /* The Watchmode key or quota error that turned enrichment off for this
  * store, or NULL: storing went on, but the operator must hear of it. */
 const struct uktv_error *uktv_guidestore_enrich_error(
-	    const struct uktv_guidestore *);
-const struct uktv_guidestore_stats *uktv_guidestore_stats(
 	    const struct uktv_guidestore *);
 /* Adds the stats to obj ("stored", "updated", ..., for --stats lines). */
 void	uktv_guidestore_stats_json(const struct uktv_guidestore *,

@@ -22,6 +22,7 @@
 #include "html.h"
 #include "items.h"
 #include "prefs.h"
+#include "private/guideview.h"
 
 #define DEFAULT_TITLE	"UK TV guide"
 
@@ -193,7 +194,9 @@ uktv_site_free(struct uktv_site *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int
+/* Adds a copy of name, taking over body (freed by the site, also on
+ * failure).  -1 on OOM. */
+static int
 uktv_site_add(struct uktv_site *s, const char *name, char *body, size_t len)
 {
 	struct uktv_site_file *v;

@@ -56,12 +56,7 @@ struct uktv_guideview;
 /* Caller frees with uktv_guideview_free.  NULL on OOM. */
 struct uktv_guideview *uktv_guideview_new(void);
 void	uktv_guideview_free(struct uktv_guideview *);
-/*
- * Takes in one item in DynamoDB's typed form (as Scan returns it; borrowed).
- * Items of no known shape are ignored.  0, or -1 on OOM.
- */
-int	uktv_guideview_add_item(struct uktv_guideview *, struct json_object *item);
-/* One Scan of table, every page, through uktv_guideview_add_item. */
+/* One Scan of table, every page, each item of a known shape taken in. */
 int	uktv_guideview_load(struct uktv_guideview *, struct uktv_aws *,
 	    const char *table, struct uktv_error *);
 
@@ -91,13 +86,6 @@ struct uktv_site {
 
 void	uktv_site_init(struct uktv_site *);
 void	uktv_site_free(struct uktv_site *);
-/* Adds a copy of name, taking over body (freed by the site, also on
- * failure).  -1 on OOM. */
-int	uktv_site_add(struct uktv_site *, const char *name, char *body,
-	    size_t len);
-/* The file named name, or NULL. */
-const struct uktv_site_file *uktv_site_find(const struct uktv_site *,
-	    const char *name);
 
 struct uktv_guideview_opts {
 	int		 users;		/* --users: a page per user */

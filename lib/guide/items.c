@@ -5,6 +5,7 @@
 
 #include "parse.h"
 #include "items.h"
+#include "private/items.h"
 
 /* Length of the run of digits at s, 0 when none or longer than the id max. */
 static size_t

@@ -35,14 +35,10 @@ enum uktv_item_kind {
 #define UKTV_ITEMS_REGION_MAX	8
 
 enum uktv_item_kind uktv_items_pk_kind(const char *pk);
-/* "source", "genre", "region", "index", "title", "userpref", "other". */
-const char *uktv_items_kind_name(enum uktv_item_kind);
 
 /* 1 if the two AttributeValues mean the same value, else 0 (NULL pointers
  * are equal only to each other). */
 int	uktv_items_typed_equal(struct json_object *a, struct json_object *b);
-/* 1 if two DynamoDB number texts are the same number ("10" and "1E1"). */
-int	uktv_items_number_equal(const char *a, const char *b);
 /* A plain (untyped) object's string member name, or NULL when it has none
  * or it is not a string.  Borrowed from o. */
 const char *uktv_items_json_str(struct json_object *o, const char *name);

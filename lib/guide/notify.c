@@ -16,6 +16,7 @@
 #include "ndjson.h"
 #include "items.h"
 #include "notify.h"
+#include "private/notify.h"
 
 /* A title image, as much of it as a notification needs. */
 struct view {

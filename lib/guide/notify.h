@@ -63,8 +63,6 @@ enum uktv_notify_kind {
 	UKTV_NOTIFY_TITLE_REMOVED
 };
 
-/* "new_title", "favourite_changed", "title_removed" (static; "" for NONE). */
-const char *uktv_notify_kind_name(enum uktv_notify_kind);
 
 /*
  * The notifications one stream record gives: *out is a JSON array (new
@@ -87,14 +85,6 @@ int	uktv_notify_record(const struct uktv_prefs_set *, struct json_object *record
 int	uktv_notify_input_records(struct json_object *value,
 	    struct json_object **records, char *why, size_t whylen);
 
-/*
- * ApproximateCreationDateTime (seconds since the epoch, a number, with a
- * fraction where milliseconds are known; a value above 1e11 is taken as
- * milliseconds) as ISO 8601 UTC: "2025-07-04T16:02:51Z", or
- * "2025-07-04T16:02:51.855Z" when the value has a fraction.  0, or -1 when v
- * is absent or not a usable number.
- */
-int	uktv_notify_time(struct json_object *v, char out[32]);
 
 /* The record's eventID, or NULL (borrowed from record). */
 const char *uktv_notify_event_id(struct json_object *record);

@@ -16,6 +16,7 @@
 #include "items.h"
 #include "ndjson.h"
 #include "prefs.h"
+#include "private/prefs.h"
 #include "private/sorted.h"
 
 static const char *const kind_names[UKTV_PREFS_NKINDS] = {
@@ -29,12 +30,6 @@ const char *
 uktv_prefs_kind_name(enum uktv_prefs_kind k)
 {
 	return (unsigned)k < UKTV_PREFS_NKINDS ? kind_names[k] : "?";
-}
-
-const char *
-uktv_prefs_kind_key(enum uktv_prefs_kind k)
-{
-	return (unsigned)k < UKTV_PREFS_NKINDS ? kind_keys[k] : "?";
 }
 
 /* ---- ids ---- */
@@ -231,7 +226,8 @@ oom:
 	return -1;
 }
 
-struct json_object *
+/* A JSON array of the ids as strings (new reference; NULL on OOM). */
+static struct json_object *
 uktv_prefs_ids_to_json(const struct uktv_prefs_ids *l)
 {
 	struct json_object *a, *s;
@@ -982,7 +978,8 @@ count_item(struct json_object *item, void *arg)
 	return 0;
 }
 
-int
+/* 1 known, 0 unknown, -1 error (kind must be SOURCE or GENRE). */
+static int
 uktv_prefs_refs_known(struct uktv_prefs_refs *r, enum uktv_prefs_kind k,
     const char *id, struct uktv_error *err)
 {

@@ -50,8 +50,6 @@ enum uktv_prefs_kind {
 
 /* "source", "genre", "favourite": the SK prefix (static). */
 const char *uktv_prefs_kind_name(enum uktv_prefs_kind);
-/* "sources", "genres", "favourites": the JSON key (static). */
-const char *uktv_prefs_kind_key(enum uktv_prefs_kind);
 
 /* ---- ids ---- */
 
@@ -81,9 +79,6 @@ void	uktv_prefs_ids_free(struct uktv_prefs_ids *);
 /* Copies id in at its place: 1 added, 0 already there, -1 out of memory.
  * id is not checked here (callers check or canonicalise first). */
 int	uktv_prefs_ids_add(struct uktv_prefs_ids *, const char *id);
-/* 1 removed, 0 was not there. */
-int	uktv_prefs_ids_remove(struct uktv_prefs_ids *, const char *id);
-int	uktv_prefs_ids_has(const struct uktv_prefs_ids *, const char *id);
 /* dst := src (dst's old contents freed). */
 int	uktv_prefs_ids_copy(struct uktv_prefs_ids *dst,
 	    const struct uktv_prefs_ids *src);
@@ -95,8 +90,6 @@ int	uktv_prefs_ids_copy(struct uktv_prefs_ids *dst,
  */
 int	uktv_prefs_ids_parse(struct uktv_prefs_ids *, const char *csv,
 	    char *why, size_t whylen);
-/* A JSON array of the ids as strings (new reference; NULL on OOM). */
-struct json_object *uktv_prefs_ids_to_json(const struct uktv_prefs_ids *);
 
 /* ---- keys ---- */
 
@@ -159,11 +152,6 @@ struct uktv_prefs_set {
 
 void	uktv_prefs_set_init(struct uktv_prefs_set *);
 void	uktv_prefs_set_free(struct uktv_prefs_set *);
-/* The user's entry, created (empty, present 0) at its place if absent.
- * NULL on OOM.  The pointer is valid until the set changes. */
-struct uktv_prefs *uktv_prefs_set_user(struct uktv_prefs_set *, const char *user);
-const struct uktv_prefs *uktv_prefs_set_find(const struct uktv_prefs_set *,
-	    const char *user);
 /*
  * Groups one table item by its keys: 1 when it is a preference (the user's
  * entry gets present = UKTV_PREFS_ALL: the table holds every list), 0 when
@@ -211,24 +199,9 @@ struct uktv_prefs_edit {
 
 void	uktv_prefs_edit_init(struct uktv_prefs_edit *);
 void	uktv_prefs_edit_free(struct uktv_prefs_edit *);
-/* 1 if the edit asks for nothing at all. */
-int	uktv_prefs_edit_empty(const struct uktv_prefs_edit *);
 /* The edit of a whole record: replace the lists p->present with p's lists. */
 int	uktv_prefs_edit_from(struct uktv_prefs_edit *, const struct uktv_prefs *);
-/* target := current with the edit applied (target->user copied). */
-int	uktv_prefs_edit_apply(const struct uktv_prefs *current,
-	    const struct uktv_prefs_edit *, struct uktv_prefs *target);
 
-struct uktv_prefs_change {
-	enum uktv_prefs_kind	 kind;
-	const char		*id;		/* borrowed from the lists */
-	int			 del;		/* 1 delete, 0 put */
-};
-typedef int (*uktv_prefs_change_fn)(const struct uktv_prefs_change *, void *arg);
-/* Calls fn for every item to put or delete to turn `from` into `to`, by kind
- * then id order.  Returns the number of changes, or -1 when fn did. */
-long	uktv_prefs_diff(const struct uktv_prefs *from, const struct uktv_prefs *to,
-	    uktv_prefs_change_fn, void *arg);
 
 struct uktv_prefs_write_stats {
 	long	puts;
@@ -262,9 +235,6 @@ int	uktv_prefs_delete_user(struct uktv_aws *, const char *table,
 struct uktv_prefs_refs;
 struct uktv_prefs_refs *uktv_prefs_refs_new(struct uktv_aws *, const char *table);
 void	uktv_prefs_refs_free(struct uktv_prefs_refs *);
-/* 1 known, 0 unknown, -1 error (kind must be SOURCE or GENRE). */
-int	uktv_prefs_refs_known(struct uktv_prefs_refs *, enum uktv_prefs_kind,
-	    const char *id, struct uktv_error *);
 typedef void (*uktv_prefs_unknown_fn)(enum uktv_prefs_kind, const char *id,
 	    void *arg);
 /* Checks every source and genre id the edit sets or adds (favourites need

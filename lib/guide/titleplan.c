@@ -12,6 +12,7 @@
 #include "time.h"
 #include "titleevent.h"
 #include "titleplan.h"
+#include "private/titleplan.h"
 
 /* api.md 6: the list-titles "types" filter values (tv_movie as a filter is
  * unverified but is a title type). */

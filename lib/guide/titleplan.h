@@ -6,7 +6,7 @@
  * events (titleevent.h).  Nothing here calls Watchmode, prints or exits.
  *
  *   uktv_titleplan_pairs(&prefs, &pairs, &npairs, &err);
- *   ... list each pair with uktv_titleplan_on_title collecting the hits ...
+ *   ... uktv_titleplan_list_pair(wm, &q, pairs, i, &hits, &used, &err) ...
  *   uktv_titleplan_reconcile(&st, &run, &events, &tally, &err);
  */
 #ifndef UKTV_TITLEPLAN_H
@@ -83,8 +83,6 @@ void	uktv_titleplan_query(const char *country, const char *types,
  */
 int	uktv_titleplan_pairs(const struct uktv_prefs_set *,
 	    struct uktv_titleplan_pair **out, size_t *n, struct uktv_error *);
-struct uktv_titleplan_pair *uktv_titleplan_pair_find(
-	    struct uktv_titleplan_pair *, size_t n, const char *key);
 
 /* ---- the changes window ---- */
 
@@ -122,10 +120,6 @@ long long uktv_titleplan_planned_calls(const struct uktv_titlestate *,
 
 /* ---- listing and reconciling ---- */
 
-/* A uktv_watchmode_title_fn: collects a title summary into hits (arg) as
- * seen in hits->pair; one without a positive id or a title is counted in
- * hits->bad.  0, or 2 when out of memory (the paging stops). */
-int	uktv_titleplan_on_title(struct json_object *title, void *hits);
 void	uktv_titleplan_hits_free(struct uktv_titleplan_hits *);
 
 /* What a listing asks besides the pair. */

@@ -24,6 +24,7 @@
 #include "titlestate.h"
 #include "private/sbuf.h"
 #include "private/sorted.h"
+#include "private/titlestate.h"
 
 /* A state line holds one title and its pairs: a few hundred bytes; the
  * bound only keeps a damaged file from eating memory. */
@@ -731,7 +732,8 @@ uktv_titlestate_digest(struct json_object *v,
 
 /* ---- one run ---- */
 
-const struct uktv_titlestate_plan_pair *
+/* The plan's entry for key, or NULL when the pair is not followed. */
+static const struct uktv_titlestate_plan_pair *
 uktv_titlestate_plan_find(const struct uktv_titlestate_plan *plan,
     const char *key)
 {

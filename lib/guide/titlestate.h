@@ -83,8 +83,6 @@ void	uktv_titlestate_clear(struct uktv_titlestate *);
 
 /* ---- keys ---- */
 
-/* 1 if s is 1..UKTV_TITLESTATE_ID_MAX digits without a leading zero. */
-int	uktv_titlestate_id_valid(const char *s);
 /* "source:genre" into buf (UKTV_TITLESTATE_PAIR_MAX + 1 bytes); -1 when an
  * id is not valid. */
 int	uktv_titlestate_pair_key(const char *source, const char *genre,
@@ -97,19 +95,9 @@ int	uktv_titlestate_pair_cmp(const char *a, const char *b);
 
 /* ---- the file ---- */
 
-/*
- * Reads a state from fp (name is used in messages: "FILE line N: ...").
- * st is cleared first.  A line that is not of the format: UKTV_ERR_INPUT
- * naming the line; a read error: UKTV_ERR_IO.
- */
-int	uktv_titlestate_read(struct uktv_titlestate *, FILE *fp,
-	    const char *name, struct uktv_error *);
 /* Loads path; a file that does not exist is an empty state (*found 0). */
 int	uktv_titlestate_load(struct uktv_titlestate *, const char *path,
 	    int *found, struct uktv_error *);
-/* Writes the state to fp in the format above (saved_ms in the header). */
-int	uktv_titlestate_write(const struct uktv_titlestate *, FILE *fp,
-	    long long saved_ms, struct uktv_error *);
 /* Replaces path atomically (see above); an existing file's mode is kept,
  * else 0644.  UKTV_ERR_CANTCREAT when the temporary file cannot be created,
  * UKTV_ERR_IO when it cannot be written or renamed (the old file is then
@@ -129,12 +117,6 @@ int	uktv_titlestate_set_query(struct uktv_titlestate *, const char *q);
 /* The pair's entry, or NULL. */
 struct uktv_titlestate_pair *uktv_titlestate_pair_find(
 	    const struct uktv_titlestate *, const char *key);
-/* The pair's entry, created at its place (complete 0, pages -1) when absent;
- * NULL on OOM or a bad key.  Valid until the pairs change. */
-struct uktv_titlestate_pair *uktv_titlestate_pair_put(struct uktv_titlestate *,
-	    const char *key);
-/* 1 removed, 0 was not there. */
-int	uktv_titlestate_pair_remove(struct uktv_titlestate *, const char *key);
 
 struct uktv_titlestate_title *uktv_titlestate_title_find(
 	    const struct uktv_titlestate *, const char *id);
@@ -149,13 +131,6 @@ int	uktv_titlestate_title_set_pairs(struct uktv_titlestate_title *,
 
 /* ---- payload digests ---- */
 
-/*
- * The canonical text of a JSON value: compact, object keys sorted by their
- * bytes at every level, strings escaped as json-c does (no "\/").  Two
- * payloads with the same members in another order have the same text.
- * Caller frees; NULL on OOM.
- */
-char	*uktv_titlestate_canonical(struct json_object *);
 /* SHA-256 of the canonical text, in lower-case hex.  -1 on OOM. */
 int	uktv_titlestate_digest(struct json_object *,
 	    char out[UKTV_TITLESTATE_DIGEST_LEN + 1]);
@@ -186,9 +161,6 @@ struct uktv_titlestate_plan {
 	long long				 refresh_ms; /* re-emit after; <0: never */
 };
 
-/* The plan's entry for key, or NULL when the pair is not followed. */
-const struct uktv_titlestate_plan_pair *uktv_titlestate_plan_find(
-	    const struct uktv_titlestate_plan *, const char *key);
 
 /*
  * The memberships of a title seen this run: the pairs it was seen in, plus
@@ -210,8 +182,6 @@ enum uktv_titlestate_verdict {
 	UKTV_TITLESTATE_REFRESH,	/* same digest, emitted refresh_ms ago or more */
 	UKTV_TITLESTATE_REMOVE		/* in no followed pair after a complete run */
 };
-/* "unchanged", "new", "changed", "refresh", "remove" (static). */
-const char *uktv_titlestate_verdict_name(enum uktv_titlestate_verdict);
 
 /*
  * Decides whether a title seen this run (with the payload digest and the

@@ -798,7 +798,10 @@ obj_long(struct json_object *o, const char *name, long dflt)
 	return dflt;
 }
 
-int
+/* Every page of path (watchmode.h: uktv_watchmode_title_fn), also
+ * reporting the pages fetched and the total_results the first page
+ * announced (-1 unknown); either pointer may be NULL. */
+static int
 uktv_watchmode_pages_ex(struct uktv_watchmode *wm, const char *path,
     const char *const *params, int limit, long max_calls,
     uktv_watchmode_title_fn fn, void *arg, long *pages, long *total_results,
@@ -876,7 +879,8 @@ uktv_watchmode_pages_ex(struct uktv_watchmode *wm, const char *path,
 	return rc;
 }
 
-int
+/* The same without the counts. */
+static int
 uktv_watchmode_pages(struct uktv_watchmode *wm, const char *path,
     const char *const *params, int limit, long max_calls,
     uktv_watchmode_title_fn fn, void *arg, struct uktv_error *err)

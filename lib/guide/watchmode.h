@@ -106,15 +106,6 @@ int	uktv_watchmode_get(struct uktv_watchmode *, const char *path,
  * at total_pages, or at an empty page.
  */
 typedef int (*uktv_watchmode_title_fn)(struct json_object *title, void *arg);
-int	uktv_watchmode_pages(struct uktv_watchmode *, const char *path,
-	    const char *const *params, int limit, long max_calls,
-	    uktv_watchmode_title_fn, void *arg, struct uktv_error *);
-/* The same, also reporting the pages fetched and the total_results the
- * first page announced (-1 unknown); either pointer may be NULL. */
-int	uktv_watchmode_pages_ex(struct uktv_watchmode *, const char *path,
-	    const char *const *params, int limit, long max_calls,
-	    uktv_watchmode_title_fn, void *arg, long *pages, long *total_results,
-	    struct uktv_error *);
 
 /* The typed endpoints.  Arrays and objects returned in *out: caller puts. */
 
@@ -149,7 +140,8 @@ struct uktv_watchmode_filter {
 	const char	*person_id;
 	const char	*sort_by;
 };
-/* Every page of /v1/list-titles/ (as uktv_watchmode_pages_ex). */
+/* Every page of /v1/list-titles/ (paged as above; pages and total_results,
+ * the first page's, -1 unknown, may be NULL). */
 int	uktv_watchmode_list_titles(struct uktv_watchmode *,
 	    const struct uktv_watchmode_filter *, int limit, long max_calls,
 	    uktv_watchmode_title_fn, void *arg, long *pages, long *total_results,

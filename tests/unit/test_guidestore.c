@@ -16,6 +16,7 @@
 #include "guidestore.h"
 #include "items.h"
 #include "unit.h"
+#include "private/guidestore.h"
 
 #define SEED "tests/fixtures/seed-data/example_data_titles.json"
 

@@ -13,6 +13,7 @@
 
 #include "guideview.h"
 #include "unit.h"
+#include "private/guideview.h"
 
 #define ITEMS "tests/fixtures/guide/items.json"
 

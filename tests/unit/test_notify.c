@@ -17,6 +17,9 @@
 #include "notify.h"
 #include "unit.h"
 #include "webhook.h"
+#include "private/digest.h"
+#include "private/notify.h"
+#include "private/prefs.h"
 
 static const char *
 compact(struct json_object *o)

@@ -9,6 +9,7 @@
 
 #include "prefs.h"
 #include "unit.h"
+#include "private/prefs.h"
 
 /* The ids of a list joined with ',' (static buffer). */
 static const char *

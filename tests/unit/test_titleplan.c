@@ -11,6 +11,8 @@
 
 #include "titleplan.h"
 #include "unit.h"
+#include "private/titleplan.h"
+#include "private/titlestate.h"
 
 static const char prefs_text[] =
     "{\"user\":\"bob\",\"sources\":[\"349\"],\"genres\":[7]}\n"

@@ -14,8 +14,9 @@
 #include "items.h"
 #include "unit.h"
 #include "watchmode.h"
-#include "private/watchmode.h"
 #include "watchopt.h"
+#include "private/items.h"
+#include "private/watchmode.h"
 
 static char tmpdir[] = "/tmp/test_watchmode.XXXXXX";
 
