@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "dynamodb.h"
 #include "guidestore.h"
+#include "strbuf.h"
 #include "items.h"
 #include "private/guidestore.h"
 
@@ -31,49 +32,6 @@ is_enrich_field(const char *key)
 		if (strcmp(key, enrich_fields[i]) == 0)
 			return 1;
 	return 0;
-}
-
-/* ---- a small growable string, for expressions ---- */
-
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-static void
-sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		while (ncap < b->len + (size_t)n + 1)
-			ncap *= 2;
-		char *p = realloc(b->s, ncap);
-		if (p == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = ncap;
-	}
 }
 
 static struct json_object *
@@ -423,17 +381,17 @@ update_request(const char *table, const char *id, struct json_object *old_data,
 {
 	struct names nm = { json_object_new_object(), json_object_new_object(), 0 };
 	struct json_object *vals = json_object_new_object(), *req, *key;
-	struct sbuf set = { 0 }, rem = { 0 }, cond = { 0 };
+	struct uktv_strbuf set = { 0 }, rem = { 0 }, cond = { 0 };
 	char pk[32], ph[32];
 	int nv = 0, no = 0;
 
 	json_object_object_add(nm.map, "#d", json_object_new_string("data"));
-	sb_add(&cond, "attribute_exists(#d)");
+	uktv_strbuf_addf(&cond, "attribute_exists(#d)");
 	json_object_object_foreach(new_data, key1, val1) {
 		if (enrich != NULL && is_enrich_field(key1))
 			continue;	/* enrichment wins */
 		const char *n = name_of(&nm, key1);
-		sb_add(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
+		uktv_strbuf_addf(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
 		    value_of(vals, "v", val1, &nv, ph, sizeof(ph)));
 	}
 	json_object_object_foreach(old_data, key2, val2) {
@@ -441,9 +399,9 @@ update_request(const char *table, const char *id, struct json_object *old_data,
 			continue;
 		const char *n = name_of(&nm, key2);
 		if (!json_object_object_get_ex(new_data, key2, NULL))
-			sb_add(&rem, "%s#d.%s", rem.len ? ", " : "", n);
+			uktv_strbuf_addf(&rem, "%s#d.%s", rem.len ? ", " : "", n);
 		/* Another writer in between makes this fail: read again. */
-		sb_add(&cond, " AND #d.%s = %s", n,
+		uktv_strbuf_addf(&cond, " AND #d.%s = %s", n,
 		    value_of(vals, "o", val2, &no, ph, sizeof(ph)));
 	}
 	json_object_object_foreach(new_data, key3, val3) {
@@ -451,13 +409,13 @@ update_request(const char *table, const char *id, struct json_object *old_data,
 		if (is_enrich_field(key3) ||
 		    json_object_object_get_ex(old_data, key3, NULL))
 			continue;
-		sb_add(&cond, " AND attribute_not_exists(#d.%s)",
+		uktv_strbuf_addf(&cond, " AND attribute_not_exists(#d.%s)",
 		    name_of(&nm, key3));
 	}
 	if (enrich != NULL) {
 		json_object_object_foreach(enrich, key4, val4) {
 			const char *n = name_of(&nm, key4);
-			sb_add(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
+			uktv_strbuf_addf(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
 			    value_of(vals, "v", val4, &nv, ph, sizeof(ph)));
 		}
 		/* What Watchmode no longer gives goes, so no stale poster
@@ -468,18 +426,18 @@ update_request(const char *table, const char *id, struct json_object *old_data,
 			    enrich_fields[i], NULL) &&
 			    json_object_object_get_ex(old_data, enrich_fields[i],
 			    NULL))
-				sb_add(&rem, "%s#d.%s", rem.len ? ", " : "",
+				uktv_strbuf_addf(&rem, "%s#d.%s", rem.len ? ", " : "",
 				    name_of(&nm, enrich_fields[i]));
 	}
 	req = NULL;
-	if (!set.oom && !rem.oom && !cond.oom && (set.len || rem.len)) {
-		struct sbuf ue = { 0 };
+	if (!set.failed && !rem.failed && !cond.failed && (set.len || rem.len)) {
+		struct uktv_strbuf ue = { 0 };
 
 		if (set.len)
-			sb_add(&ue, "SET %s", set.s);
+			uktv_strbuf_addf(&ue, "SET %s", set.s);
 		if (rem.len)
-			sb_add(&ue, "%sREMOVE %s", set.len ? " " : "", rem.s);
-		if (!ue.oom) {
+			uktv_strbuf_addf(&ue, "%sREMOVE %s", set.len ? " " : "", rem.s);
+		if (!ue.failed) {
 			req = json_object_new_object();
 			json_object_object_add(req, "TableName",
 			    json_object_new_string(table));
@@ -1189,26 +1147,26 @@ store_enrichment(struct uktv_guidestore *gs, const char *id,
 {
 	struct names nm = { json_object_new_object(), json_object_new_object(), 0 };
 	struct json_object *vals = json_object_new_object(), *req, *resp;
-	struct sbuf set = { 0 }, rem = { 0 }, ue = { 0 };
+	struct uktv_strbuf set = { 0 }, rem = { 0 }, ue = { 0 };
 	char pk[32], ph[32];
 	int nv = 0, rc;
 
 	json_object_object_add(nm.map, "#d", json_object_new_string("data"));
 	json_object_object_foreach(enrich, key, val) {
 		const char *n = name_of(&nm, key);
-		sb_add(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
+		uktv_strbuf_addf(&set, "%s#d.%s = %s", set.len ? ", " : "", n,
 		    value_of(vals, "v", val, &nv, ph, sizeof(ph)));
 	}
 	for (size_t i = 0; i < NENRICH; i++)
 		if (!json_object_object_get_ex(enrich, enrich_fields[i], NULL))
-			sb_add(&rem, "%s#d.%s", rem.len ? ", " : "",
+			uktv_strbuf_addf(&rem, "%s#d.%s", rem.len ? ", " : "",
 			    name_of(&nm, enrich_fields[i]));
-	sb_add(&ue, "SET %s", set.s ? set.s : "");
+	uktv_strbuf_addf(&ue, "SET %s", set.s ? set.s : "");
 	if (rem.len)
-		sb_add(&ue, " REMOVE %s", rem.s);
+		uktv_strbuf_addf(&ue, " REMOVE %s", rem.s);
 	free(set.s);
 	free(rem.s);
-	if (set.oom || rem.oom || ue.oom) {
+	if (set.failed || rem.failed || ue.failed) {
 		free(ue.s);
 		json_object_put(nm.map);
 		json_object_put(nm.rev);

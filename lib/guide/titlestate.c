@@ -22,7 +22,7 @@
 #include "fileio.h"
 #include "items.h"
 #include "titlestate.h"
-#include "private/sbuf.h"
+#include "strbuf.h"
 #include "private/sorted.h"
 #include "private/titlestate.h"
 
@@ -634,12 +634,12 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-canon(struct uktv_sbuf *b, struct json_object *v, int depth)
+canon(struct uktv_strbuf *b, struct json_object *v, int depth)
 {
 	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 
 	if (depth > UKTV_NDJSON_MAX_DEPTH) {
-		b->oom = 1;
+		b->failed = 1;
 		return;
 	}
 	switch (json_object_get_type(v)) {
@@ -648,7 +648,7 @@ canon(struct uktv_sbuf *b, struct json_object *v, int depth)
 		size_t n = (size_t)json_object_object_length(v), i = 0;
 
 		if ((keys = calloc(n ? n : 1, sizeof(*keys))) == NULL) {
-			b->oom = 1;
+			b->failed = 1;
 			return;
 		}
 		json_object_object_foreach(v, k, unused) {
@@ -656,39 +656,39 @@ canon(struct uktv_sbuf *b, struct json_object *v, int depth)
 			keys[i++] = k;
 		}
 		uktv_qsort(keys, n, sizeof(*keys), key_cmp);
-		uktv_sbuf_add(b, "{");
+		uktv_strbuf_add(b, "{");
 		for (i = 0; i < n; i++) {
 			struct json_object *ks = json_object_new_string(keys[i]);
 
 			if (ks == NULL) {
-				b->oom = 1;
+				b->failed = 1;
 				break;
 			}
 			if (i > 0)
-				uktv_sbuf_add(b, ",");
-			uktv_sbuf_add(b, json_object_to_json_string_ext(ks, flags));
+				uktv_strbuf_add(b, ",");
+			uktv_strbuf_add(b, json_object_to_json_string_ext(ks, flags));
 			json_object_put(ks);
-			uktv_sbuf_add(b, ":");
+			uktv_strbuf_add(b, ":");
 			canon(b, json_object_object_get(v, keys[i]), depth + 1);
 		}
-		uktv_sbuf_add(b, "}");
+		uktv_strbuf_add(b, "}");
 		free(keys);
 		break;
 	}
 	case json_type_array:
-		uktv_sbuf_add(b, "[");
+		uktv_strbuf_add(b, "[");
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			if (i > 0)
-				uktv_sbuf_add(b, ",");
+				uktv_strbuf_add(b, ",");
 			canon(b, json_object_array_get_idx(v, i), depth + 1);
 		}
-		uktv_sbuf_add(b, "]");
+		uktv_strbuf_add(b, "]");
 		break;
 	case json_type_null:
-		uktv_sbuf_add(b, "null");
+		uktv_strbuf_add(b, "null");
 		break;
 	default:
-		uktv_sbuf_add(b, json_object_to_json_string_ext(v, flags));
+		uktv_strbuf_add(b, json_object_to_json_string_ext(v, flags));
 		break;
 	}
 }
@@ -696,10 +696,10 @@ canon(struct uktv_sbuf *b, struct json_object *v, int depth)
 char *
 uktv_titlestate_canonical(struct json_object *v)
 {
-	struct uktv_sbuf b = { 0 };
+	struct uktv_strbuf b = { 0 };
 
 	canon(&b, v, 0);
-	if (b.oom || b.s == NULL) {
+	if (b.failed || b.s == NULL) {
 		free(b.s);
 		return NULL;
 	}

@@ -16,7 +16,7 @@
 
 #include "secrets.h"
 #include "watchmode.h"
-#include "private/sbuf.h"
+#include "strbuf.h"
 #include "private/watchmode.h"
 
 #ifndef UKTV_VERSION
@@ -504,15 +504,15 @@ backoff_ms(struct uktv_watchmode *wm, int attempt)
 }
 
 static void
-sb_add_encoded(struct uktv_sbuf *b, const char *s)
+sb_add_encoded(struct uktv_strbuf *b, const char *s)
 {
 	char *e = uktv_http_urlencode(s);
 
 	if (e == NULL) {
-		b->oom = 1;
+		b->failed = 1;
 		return;
 	}
-	uktv_sbuf_add(b, e);
+	uktv_strbuf_add(b, e);
 	free(e);
 }
 
@@ -537,7 +537,7 @@ build_url(struct uktv_watchmode *wm, const char *path,
     const char *const *params, char **url, char **endpoint,
     struct uktv_error *err)
 {
-	struct uktv_sbuf b = { 0 }, ep = { 0 };
+	struct uktv_strbuf b = { 0 }, ep = { 0 };
 	int first = 1;
 
 	while (*path == '/')
@@ -545,17 +545,17 @@ build_url(struct uktv_watchmode *wm, const char *path,
 	if (!path_valid(path))
 		return uktv_error_set(err, UKTV_ERR_INTERNAL,
 		    "not a Watchmode path: %s", path);
-	uktv_sbuf_add(&ep, "/v1/");
-	uktv_sbuf_add(&ep, path);
-	uktv_sbuf_add(&b, wm->base);
-	uktv_sbuf_add(&b, ep.s != NULL ? ep.s : "");
+	uktv_strbuf_add(&ep, "/v1/");
+	uktv_strbuf_add(&ep, path);
+	uktv_strbuf_add(&b, wm->base);
+	uktv_strbuf_add(&b, ep.s != NULL ? ep.s : "");
 	for (size_t i = 0; params != NULL && params[i] != NULL; i += 2) {
 		if (params[i + 1] == NULL)
 			continue;
-		uktv_sbuf_add(&b, first ? "?" : "&");
+		uktv_strbuf_add(&b, first ? "?" : "&");
 		first = 0;
 		sb_add_encoded(&b, params[i]);
-		uktv_sbuf_add(&b, "=");
+		uktv_strbuf_add(&b, "=");
 		/* api.md 1: list values are one comma-separated string; the
 		 * commas are sent as they are, as Watchmode's examples do. */
 		for (const char *v = params[i + 1]; *v != '\0'; ) {
@@ -563,19 +563,19 @@ build_url(struct uktv_watchmode *wm, const char *path,
 			char *part = strndup(v, n);
 
 			if (part == NULL) {
-				b.oom = 1;
+				b.failed = 1;
 				break;
 			}
 			sb_add_encoded(&b, part);
 			free(part);
 			v += n;
 			if (*v == ',') {
-				uktv_sbuf_add(&b, ",");
+				uktv_strbuf_add(&b, ",");
 				v++;
 			}
 		}
 	}
-	if (b.oom || ep.oom || b.s == NULL || ep.s == NULL) {
+	if (b.failed || ep.failed || b.s == NULL || ep.s == NULL) {
 		free(b.s);
 		free(ep.s);
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");

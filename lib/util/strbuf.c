@@ -1,5 +1,7 @@
 /* strbuf.c: see strbuf.h. */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +53,30 @@ void
 uktv_strbuf_addc(struct uktv_strbuf *b, char c)
 {
 	uktv_strbuf_addn(b, &c, 1);
+}
+
+void
+uktv_strbuf_addf(struct uktv_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	uktv_strbuf_reserve(b, (size_t)n);
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 char *

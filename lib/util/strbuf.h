@@ -25,6 +25,9 @@ void	uktv_strbuf_reserve(struct uktv_strbuf *, size_t more);
 void	uktv_strbuf_addn(struct uktv_strbuf *, const void *p, size_t n);
 void	uktv_strbuf_add(struct uktv_strbuf *, const char *s);
 void	uktv_strbuf_addc(struct uktv_strbuf *, char c);
+/* printf(3) into the buffer (DynamoDB's update expressions). */
+void	uktv_strbuf_addf(struct uktv_strbuf *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The string, handed to the caller (free(3)); "" when nothing was added,
  * NULL when an append failed.  The buffer is empty again after. */
 char	*uktv_strbuf_take(struct uktv_strbuf *);

@@ -208,6 +208,14 @@ test_strbuf(void)
 	CHECK_INT(strlen(s), 317);
 	CHECK(b.s == NULL && b.len == 0);
 	free(s);
+	/* addf: DynamoDB's update expressions, longer than the first 256. */
+	uktv_strbuf_addf(&b, "SET %s", "#d.a = :a");
+	for (int i = 0; i < 40; i++)
+		uktv_strbuf_addf(&b, ", #d.f%d = :v%d", i, i);
+	s = uktv_strbuf_take(&b);
+	CHECK(s != NULL && strncmp(s, "SET #d.a = :a, #d.f0 = :v0, ", 28) == 0);
+	CHECK(s != NULL && strcmp(s + strlen(s) - 13, "#d.f39 = :v39") == 0);
+	free(s);
 	/* A length that would overflow fails the builder, not the process. */
 	uktv_strbuf_add(&b, "a");
 	uktv_strbuf_reserve(&b, (size_t)-1);
