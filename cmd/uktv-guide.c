@@ -1,7 +1,7 @@
 /*
  * uktv-guide: the guide table as a static website, written to a directory
  * and/or uploaded to S3, rewriting only what changed (see uktv-guide(1),
- * lib/guideview.h and lib/s3.h).
+ * lib/guide/guideview.h and lib/s3.h).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -6,7 +6,7 @@
  * S3 is a REST + XML service and is signed by its own SigV4 rules (Amazon S3
  * API Reference, "Signature Calculations for the Authorization Header"): the
  * path is URI-encoded once and never normalised, and x-amz-content-sha256 is
- * sent and signed; lib/aws.c does that for a request with s3 = 1.
+ * sent and signed; lib/aws/aws.c does that for a request with s3 = 1.
  *
  * Addressing.  With an endpoint configured (--endpoint-url,
  * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's services section:
@@ -22,7 +22,7 @@
  * normalised away by HTTP clients and break the signature).
  *
  * Nothing here prints or exits; calls return 0 / -1 with struct uktv_error.
- * S3's XML errors (<Error><Code>...) are turned into err by lib/aws.c.
+ * S3's XML errors (<Error><Code>...) are turned into err by lib/aws/aws.c.
  */
 #ifndef UKTV_S3_H
 #define UKTV_S3_H

@@ -20,7 +20,7 @@
  *   1. each event is checked (uktv_title_event_check); a bad one is
  *      REJECTED with a reason and takes no further part;
  *   2. the batch's existing records are read with BatchGetItem
- *      (UnprocessedKeys retried, lib/dynamodb.h);
+ *      (UnprocessedKeys retried, lib/aws/dynamodb.h);
  *   3. events for one title are applied in order to what was read; only the
  *      title's final state is written, compared with what was read:
  *      - same payload (by meaning: uktv_items_typed_equal): no write at all,

@@ -4,7 +4,7 @@
  * rewriting only what changed.
  *
  * Reading: one Scan of the table (all pages); each item is told apart by
- * its key grammar (lib/items.h): reference items give source and genre
+ * its key grammar (lib/guide/items.h): reference items give source and genre
  * names, title records the titles, index entries which titles are in which
  * source x genre pair, preference items who follows what.
  *
@@ -21,7 +21,7 @@
  *   titles/ID.html      one per title record
  *   users/USER.html     only with opts->users: the user's recommendations
  *                       and guide, in uktv-prefs' order and with its rules
- *                       (lib/prefs.h: uktv_prefs_guide_cmp, _keep)
+ *                       (lib/guide/prefs.h: uktv_prefs_guide_cmp, _keep)
  *   style.css
  * Titles are ordered as `uktv-prefs titles` orders them: user_rating
  * descending, unrated last, then title in byte order, then id.  Titles not

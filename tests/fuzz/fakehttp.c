@@ -1,9 +1,9 @@
 /*
- * fakehttp.c: a stand-in for lib/http.c in the fuzz targets (fuzz.h).
+ * fakehttp.c: a stand-in for lib/net/http.c in the fuzz targets (fuzz.h).
  *
- * Defines every public function of lib/http.h, so a replay binary linked
+ * Defines every public function of lib/net/http.h, so a replay binary linked
  * with libuktv.a never pulls http.o in (an archive member is only taken for
- * a symbol still undefined) and the fuzz build leaves lib/http.c out.  If
+ * a symbol still undefined) and the fuzz build leaves lib/net/http.c out.  If
  * http.c gains a public function the lib uses, add it here too: the link
  * then fails loudly with a duplicate symbol rather than quietly.
  *
@@ -237,7 +237,7 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 	return 0;
 }
 
-/* The three below are copies of lib/http.c's (same contract). */
+/* The three below are copies of lib/net/http.c's (same contract). */
 const char *
 uktv_http_header_get(const struct uktv_http_response *r, const char *name)
 {

@@ -9,7 +9,7 @@
  * and tests/fuzz/corpus/<name> through tests/fuzz-regress.bats.
  *
  * Targets that parse service answers talk to a fake transport (fakehttp.c):
- * it defines every function of lib/http.h, so lib/http.c is left out of the
+ * it defines every function of lib/net/http.h, so lib/net/http.c is left out of the
  * fuzz build and never pulled from libuktv.a by a replay binary, and the
  * real aws/awsjson/kinesis/dynamodb/ddbstreams/watchmode/sts/sso code reads
  * answers the fuzzer wrote.

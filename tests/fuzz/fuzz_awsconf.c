@@ -1,6 +1,6 @@
 /*
  * fuzz_awsconf.c: the profile files (~/.aws/config and ~/.aws/credentials)
- * as lib/awsconf.c parses them: sections, [profile NAME], [sso-session
+ * as lib/aws/auth/awsconf.c parses them: sections, [profile NAME], [sso-session
  * NAME], [services NAME] endpoint blocks, indented sub-values, comments,
  * odd whitespace; then the values, endpoints, retry settings and (for
  * profiles that do not run a credential_process) the credentials chain:

@@ -1,5 +1,5 @@
 /*
- * fuzz_awserror.c: AWS error answers as lib/aws.c turns them into a struct
+ * fuzz_awserror.c: AWS error answers as lib/aws/aws.c turns them into a struct
  * uktv_error: X-Amzn-ErrorType, a JSON body's __type/code and message, the
  * XML fallback (<Code>/<Message>/<RequestId>, as moto's auth errors, STS and
  * S3 send), the status alone; and the retry decisions that follow, through

@@ -1,5 +1,5 @@
 /*
- * fuzz_dynamodb.c: DynamoDB answers as lib/dynamodb.c reads them (Query and
+ * fuzz_dynamodb.c: DynamoDB answers as lib/aws/dynamodb.c reads them (Query and
  * Scan paging, BatchGetItem with UnprocessedKeys, BatchWriteItem with
  * UnprocessedItems) over the fake transport, and typed attribute values
  * (uktv_ddb_from_typed, item_to_plain, to_typed, items_typed_equal).

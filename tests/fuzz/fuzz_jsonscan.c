@@ -1,6 +1,6 @@
 /*
  * fuzz_jsonscan.c: the strict JSON scanner uktv-publish checks each line
- * with (lib/jsonscan.c), against the NDJSON reader's own strict check.
+ * with (lib/util/jsonscan.c), against the NDJSON reader's own strict check.
  *
  * Input: one byte of settings (any value or object only), then one line.
  *

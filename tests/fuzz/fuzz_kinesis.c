@@ -1,5 +1,5 @@
 /*
- * fuzz_kinesis.c: Kinesis answers as lib/kinesis.c reads them: PutRecords
+ * fuzz_kinesis.c: Kinesis answers as lib/aws/kinesis.c reads them: PutRecords
  * (partial failures, per-record ErrorCode, resends), ListShards paging,
  * GetShardIterator, DescribeStreamSummary and GetRecords, through the real
  * aws/awsjson code over the fake transport (fuzz.h), errors included.

@@ -1,5 +1,5 @@
 /*
- * fuzz_kpl.c: KPL aggregated records (lib/kpl.c), the protobuf that a
+ * fuzz_kpl.c: KPL aggregated records (lib/stream/kpl.c), the protobuf that a
  * Kinesis record from a KPL producer carries and uktv-consume
  * de-aggregates: magic, varints, length-delimited fields, key tables and
  * their indexes, the MD5 trailer.

@@ -1,6 +1,6 @@
 /*
  * fuzz_ndjson.c: the NDJSON line reader every tool reads stdin with
- * (lib/ndjson.c), and its writer.
+ * (lib/util/ndjson.c), and its writer.
  *
  * Input: one byte of settings (reader flags, a small or the default line
  * bound, pipe or memory stream), then the stream itself.

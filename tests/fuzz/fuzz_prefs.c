@@ -1,5 +1,5 @@
 /*
- * fuzz_prefs.c: preferences as users hand them in (lib/prefs.c): NDJSON
+ * fuzz_prefs.c: preferences as users hand them in (lib/guide/prefs.c): NDJSON
  * lines of `uktv-prefs import` and `uktv-titles --prefs-from`
  * (uktv_prefs_load_ndjson), one record's JSON (uktv_prefs_from_json), id
  * lists from the command line, and the key grammar of table items.

@@ -2,7 +2,7 @@
  * fuzz_streams.c: stream answers as the readers take them: DynamoDB Streams
  * (DescribeStream paging, GetShardIterator, GetRecords with their typed
  * OldImage/NewImage, DescribeTable's LatestStreamArn) through
- * lib/ddbstreams.c, and whole reading sessions of lib/streamreader.c (the
+ * lib/aws/ddbstreams.c, and whole reading sessions of lib/stream/streamreader.c (the
  * engine of uktv-consume and uktv-notify: ListShards/DescribeStream,
  * lineage, GetRecords, ChildShards, KPL de-aggregation, expired iterators,
  * throttling) over the fake transport.

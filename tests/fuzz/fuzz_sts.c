@@ -1,8 +1,8 @@
 /*
  * fuzz_sts.c: the credential answers the credentials chain reads: STS
  * AssumeRole / AssumeRoleWithWebIdentity XML (credentials and errors,
- * lib/sts.c), the SSO token cache file, SSO-OIDC CreateToken and the
- * portal's GetRoleCredentials JSON (lib/sso.c), over the fake transport or
+ * lib/aws/auth/sts.c), the SSO token cache file, SSO-OIDC CreateToken and the
+ * portal's GetRoleCredentials JSON (lib/aws/auth/sso.c), over the fake transport or
  * a memory file.
  *
  * Input: one byte choosing the parser, then the answer (or file) text.

@@ -1,10 +1,10 @@
 /*
  * fuzz_values.c: the small parsers of outside values: title events as
- * uktv-consume takes them from Kinesis (lib/guidestore.c:
+ * uktv-consume takes them from Kinesis (lib/guide/guidestore.c:
  * uktv_title_event_check, the typed data and index pairs it derives, and
  * stored records read back), positions and times of --from/--until and
- * checkpoint files (lib/checkpoint.c), the command-line number, size,
- * seconds and id-list parsers (lib/cli.c), base64 (lib/base64.c), and
+ * checkpoint files (lib/stream/checkpoint.c), the command-line number, size,
+ * seconds and id-list parsers (lib/util/parse.c), base64 (lib/base64.c), and
  * Kinesis key checks.
  *
  * Input: one byte choosing the parser, then the text.

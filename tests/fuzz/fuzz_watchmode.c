@@ -1,5 +1,5 @@
 /*
- * fuzz_watchmode.c: Watchmode answers as lib/watchmode.c reads them: the
+ * fuzz_watchmode.c: Watchmode answers as lib/guide/watchmode.c reads them: the
  * error envelope {"success":false,"statusCode":N,"statusMessage":...} and
  * other non-2xx bodies (uktv_watchmode_answer_error), paging of
  * list-titles and changes, sources/genres/regions, title details and

@@ -11,7 +11,7 @@
 # the CREATING/UPDATING/DELETING states (so a test waits for nothing), and
 # exports KINESALITE_URL, DYNALITE_URL, the service variables the tools and
 # the AWS CLI honour (AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL_DYNAMODB;
-# lib/awsconf.c), dummy keys, AWS_REGION and AWS_DEFAULT_REGION.  It sets no
+# lib/aws/auth/awsconf.c), dummy keys, AWS_REGION and AWS_DEFAULT_REGION.  It sets no
 # AWS_ENDPOINT_URL: a call to any other service fails rather than reaching
 # something else.  Gaps of the two against AWS: tests/fixtures/MOTO-NOTES.md.
 

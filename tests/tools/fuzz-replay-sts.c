@@ -3,7 +3,7 @@
  * (tests/fuzz/replay.c's main), built by the Makefile's tests/tools rule with
  * the project's compiler and flags (SANITIZE=1 too), so tests/fuzz-regress.bats
  * replays tests/fuzz/regress/sts and tests/fuzz/corpus/sts on every make check.
- * fakehttp.c defines every lib/http.h function, so libuktv.a's http.o is
+ * fakehttp.c defines every lib/net/http.h function, so libuktv.a's http.o is
  * never linked in.
  */
 #include "../fuzz/common.c"

@@ -1,5 +1,5 @@
 /*
- * test_lease.c: the lease table's balance rule (lib/lease.h) without
+ * test_lease.c: the lease table's balance rule (lib/stream/lease.h) without
  * DynamoDB: which leases a worker takes, when it steals, how workers are
  * counted, and that children wait for their parents.
  */
