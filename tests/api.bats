@@ -94,6 +94,17 @@ setup() {
 	LOG="$BATS_FILE_TMPDIR/api.log"
 }
 
+# A service a test started itself and left running when it failed.
+teardown() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -f "$f" ] || continue
+		kill -9 "$(cat "$f")" 2>/dev/null || true
+	done
+	stop_bg expired
+	stop_bg activated
+}
+
 # get PATH [CURL ARGS...]: "STATUS BODY" of one request to the suite's service.
 get() {
 	local path=$1 out
@@ -307,9 +318,13 @@ refused() {
 
 @test "an expired token is 401 (uktv-api two hours ahead under faketime)" {
 	port=$(free_port)
-	# Two hours ahead of the token's one hour of validity.
-	start_bg expired faketime -f +2h uktv-api -t "$T" --user-pool "$POOL" \
-	    --client-id "$CLIENT" --listen "127.0.0.1:$port"
+	# Two hours ahead of the token's one hour of validity: faketime's
+	# library for threaded programs, preloaded as faketime -m -f +2h would,
+	# but with no faketime process between stop_bg and the service.
+	libft=$(dpkg -L libfaketime | grep -m1 '/libfaketimeMT\.so\.1$')
+	[ -n "$libft" ]
+	start_bg expired env LD_PRELOAD="$libft" FAKETIME=+2h uktv-api -t "$T" \
+	    --user-pool "$POOL" --client-id "$CLIENT" --listen "127.0.0.1:$port"
 	wait_until 20 api_up "$port"
 	run curl -s "http://127.0.0.1:$port/preferences" -H "Authorization: $ALICE"
 	assert_output '{"error":"Unauthorized"}'
@@ -348,7 +363,7 @@ refused() {
 	# a minute): libmicrohttpd's idle timeout never fires, the deadline (3 s
 	# here) must.  The script says "open" once all 20 are connected, then
 	# for each "closed" (the server hung up) or "held" (still open after 30 s).
-	python3 - "$API_PORT" >"$BATS_TEST_TMPDIR/trickle" <<'PY' &
+	python3 - "$API_PORT" >"$BATS_TEST_TMPDIR/trickle" 3>&- <<'PY' &
 import socket, sys, time
 port = int(sys.argv[1])
 head = b"GET /sources HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100 + b"\r\n\r\n"
@@ -394,14 +409,17 @@ PY
 @test "SIGTERM: the request in flight is answered, new clients are refused, exit 0" {
 	a=$(sub "$ALICE")
 	port=$(free_port)
+	# Its own child (wait gives its status), with none of bats' descriptors:
+	# if the test fails half-way, teardown stops it and bats does not hang.
 	uktv-api -t "$T" --user-pool "$POOL" --client-id "$CLIENT" --listen "127.0.0.1:$port" \
-	    -v 2>"$BATS_TEST_TMPDIR/drain.log" &
+	    -v >/dev/null 2>"$BATS_TEST_TMPDIR/drain.log" 3>&- &
 	pid=$!
+	echo "$pid" >"$BATS_TEST_TMPDIR/drain.pid"
 	wait_until 20 api_up "$port"
 	# A PUT whose body is only half sent: the head is in, the request in
 	# flight.  The rest follows once the service has begun to drain.
 	mkfifo "$BATS_TEST_TMPDIR/go"
-	python3 - "$port" "$ALICE" "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/answer" <<'PY' &
+	python3 - "$port" "$ALICE" "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/answer" 3>&- <<'PY' &
 import socket, sys
 port, token, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 body = b'{"sources":["409"],"genres":["1"]}'
@@ -434,6 +452,7 @@ PY
 	assert_output --partial '{"message":"Preferences updated successfully"}'
 	rc=0
 	wait "$pid" || rc=$?
+	rm -f "$BATS_TEST_TMPDIR/drain.pid"
 	assert_equal "$rc" 0
 	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres]')" '[["409"],["1"]]'
 	grep -q 'SIGTERM: draining 1 request' "$BATS_TEST_TMPDIR/drain.log"
