@@ -45,7 +45,7 @@ uktv_consumerun_init(struct uktv_consumerun *r)
 	r->out = stdout;
 	r->out_name = "stdout";
 	r->stats_fp = stderr;
-	uktv_streamout_init(&r->so, stdout);
+	uktv_streamout_init(&r->so, r->out);
 }
 
 void
@@ -89,6 +89,7 @@ uktv_consumerun_open(struct uktv_consumerun *r, struct uktv_error *err)
 {
 	struct uktv_consumer_opts co = { 0 };
 
+	uktv_streamout_init(&r->so, r->out);
 	if (r->checkpoint != NULL && (r->ckdir = uktv_checkpoint_open(
 	    r->checkpoint, r->create, err)) == NULL)
 		return -1;
@@ -356,8 +357,6 @@ open_outputs(struct uktv_consumerun *r, struct uktv_error *err)
 			return uktv_error_set(err, UKTV_ERR_CANTCREAT, "%s: %s",
 			    r->stats_path, strerror(errno));
 	}
-	uktv_streamout_free(&r->so);
-	uktv_streamout_init(&r->so, r->out);
 	return uktv_consumer_lease_start(r->cons, err);
 }
 

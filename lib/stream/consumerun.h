@@ -99,9 +99,9 @@ struct uktv_consumerun {
 	void			*event_arg;	/* of event and sr_note */
 	uktv_consumerun_note_fn	 note;		/* what a tool would log */
 	void			*note_arg;
-	/* What is asked, before uktv_consumerun_follow. */
 	FILE			*out;		/* the lines (not owned) */
 	const char		*out_name;	/* for its errors: "stdout" */
+	/* What is asked, before uktv_consumerun_follow or _batch. */
 	int			 no_output;
 	int			 envelope;	/* streamout's envelope lines */
 	long long		 count;		/* stop after; 0: no bound */
@@ -140,7 +140,8 @@ void	uktv_consumerun_free(struct uktv_consumerun *);
 int	uktv_consumerun_at_sequence(struct uktv_consumerun *, const char *text);
 
 /* The checkpoint directory (created when r->create), the lease table's
- * client, and the consumer over them.  0, or -1 with err. */
+ * client, the consumer over them, and the lines' output.  0, or -1 with
+ * err. */
 int	uktv_consumerun_open(struct uktv_consumerun *, struct uktv_error *);
 
 /*
@@ -155,8 +156,10 @@ int	uktv_consumerun_open(struct uktv_consumerun *, struct uktv_error *);
 int	uktv_consumerun_follow(struct uktv_consumerun *,
 	    struct uktv_streamreader_opts *ro, struct uktv_error *);
 /*
- * One batch, as the loop takes it (above).  0; 1 when the output's reader
- * went away (r->closed); -1 with err; -2 out of memory.
+ * One batch, as the loop takes it (above), after uktv_consumerun_open (and
+ * with r->dead set for dead letters: follow opens r->dead_letter).  0; 1
+ * when the output's reader went away (r->closed); -1 with err; -2 out of
+ * memory.
  */
 int	uktv_consumerun_batch(struct uktv_consumerun *,
 	    const struct uktv_stream_batch *, struct uktv_error *);
