@@ -189,9 +189,4 @@ long	uktv_toolopt_seconds(const struct uktv_toolopt *, const char *name,
 void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
 	    __attribute__((noreturn));
 
-/* Compatibility: uktv-consume found the Watchmode options through
- * watchmode.h, which no longer has them; until it includes watchopt.h
- * itself they come through here (after everything watchopt.h needs). */
-#include "watchopt.h"
-
 #endif
