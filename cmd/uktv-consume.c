@@ -111,12 +111,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /* ------------------------------------------------------------ options */
 
 enum mode { MODE_FOLLOW, MODE_SHOW, MODE_RESET, MODE_ENRICH_MISSING };
@@ -140,7 +134,7 @@ number(const char *arg, long long min, long long max, const char *why)
 	long long v;
 
 	if (uktv_parse_uint(arg, min, max, &v) == -1)
-		usage(why);
+		uktv_usage(why);
 	return v;
 }
 
@@ -189,7 +183,7 @@ set_option(struct args *a, struct uktv_consumerun *r, int ch, const char *arg)
 		break;
 	case OPT_COUNTRY:
 		if (uktv_watchmode_country(arg, a->country) == -1)
-			usage("--country takes a two-letter country code");
+			uktv_usage("--country takes a two-letter country code");
 		break;
 	}
 }
@@ -200,7 +194,7 @@ parse_positions(struct args *a, struct uktv_consumerun *r, long long now)
 {
 	if (a->so.from != NULL && strncmp(a->so.from, "at-sequence=", 12) == 0) {
 		if (uktv_consumerun_at_sequence(r, a->so.from + 12) != 0)
-			usage("--from at-sequence= takes SHARD:SEQUENCE");
+			uktv_usage("--from at-sequence= takes SHARD:SEQUENCE");
 	} else if (a->so.from != NULL && (uktv_position_parse(a->so.from, now,
 	    &a->from) == -1 || a->from.kind == UKTV_POS_SHARD_END))
 		uktv_streamopt_usagef(&to, "--from takes trim-horizon, latest, at-timestamp=TIME "
@@ -224,33 +218,37 @@ check_args(struct args *a, const struct uktv_consumerun *r)
 	const struct uktv_lease_opts *lo = &r->lease;
 
 	if (show && reset)
-		usage("--show-checkpoints and --reset-checkpoints cannot be used "
-		    "together");
+		uktv_usage("--show-checkpoints and --reset-checkpoints cannot "
+		    "be used together");
 	if ((show || reset) && a->so.checkpoint == NULL && lo->table == NULL)
-		usage(show ? "--show-checkpoints needs --checkpoint DIR or "
-		    "--lease-table TABLE" : "--reset-checkpoints needs "
+		uktv_usage(show ? "--show-checkpoints needs --checkpoint DIR "
+		    "or --lease-table TABLE" : "--reset-checkpoints needs "
 		    "--checkpoint DIR or --lease-table TABLE");
 	if (a->force && !reset)
-		usage("--force goes with --reset-checkpoints");
+		uktv_usage("--force goes with --reset-checkpoints");
 	if (a->so.checkpoint != NULL && lo->table != NULL)
-		usage("--checkpoint and --lease-table cannot be used together");
+		uktv_usage("--checkpoint and --lease-table cannot be used "
+		    "together");
 	if ((lo->table != NULL) != (lo->worker_id != NULL) && !show && !reset)
-		usage(lo->table != NULL ? "--lease-table needs --worker-id ID"
+		uktv_usage(lo->table != NULL ? "--lease-table needs "
+		    "--worker-id ID"
 		    : "--worker-id goes with --lease-table");
 	if ((lo->duration_ms || lo->renew_ms) && lo->table == NULL)
-		usage("--lease-duration and --lease-renew go with --lease-table");
+		uktv_usage("--lease-duration and --lease-renew go with "
+		    "--lease-table");
 	if (lo->duration_ms && lo->renew_ms && lo->renew_ms >= lo->duration_ms)
-		usage("--lease-renew must be shorter than --lease-duration");
+		uktv_usage("--lease-renew must be shorter than "
+		    "--lease-duration");
 	if (a->enrich && a->table == NULL)
-		usage("--enrich needs -t TABLE");
+		uktv_usage("--enrich needs -t TABLE");
 	if (missing && a->table == NULL)
-		usage("--enrich-missing needs -t TABLE");
+		uktv_usage("--enrich-missing needs -t TABLE");
 	if (a->older_days >= 0 && !missing)
-		usage("--enrich-older-than goes with --enrich-missing");
+		uktv_usage("--enrich-older-than goes with --enrich-missing");
 	if (r->stats_path != NULL && r->stats_ms == 0)
-		usage("--stats-file needs --stats SECONDS");
+		uktv_usage("--stats-file needs --stats SECONDS");
 	if (r->stream == NULL && !missing && !show && !reset)
-		usage("no stream: -s STREAM is required");
+		uktv_usage("no stream: -s STREAM is required");
 	if (reset)
 		a->mode = MODE_RESET;
 }

@@ -53,12 +53,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /*
  * One change as a line on stdout: {"action":..,"file":..} or {..,"url":..}.
  * The site is the product and these lines its log: once their reader has
@@ -133,7 +127,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case 'o':
 			if (*optarg == '\0')
-				usage("-o needs a directory");
+				uktv_usage("-o needs a directory");
 			a->dir = optarg;
 			break;
 		case OPT_S3:
@@ -144,7 +138,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case OPT_SITE_TITLE:
 			if (*optarg == '\0')
-				usage("--site-title needs a text");
+				uktv_usage("--site-title needs a text");
 			a->go.title = optarg;
 			break;
 		}
@@ -152,15 +146,15 @@ parse_args(int argc, char *argv[], struct args *a)
 	if (optind < argc) {
 		snprintf(why, sizeof(why), "unexpected argument '%.64s'",
 		    argv[optind]);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (a->dir == NULL && a->s3url == NULL)
-		usage("say where the site goes: -o DIR, --s3 s3://BUCKET/PREFIX "
-		    "or both");
+		uktv_usage("say where the site goes: -o DIR, --s3 "
+		    "s3://BUCKET/PREFIX or both");
 	if (a->s3url != NULL && uktv_s3_url_parse(a->s3url, &a->bucket,
 	    &a->prefix, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", a->s3url, why);
-		usage(msg);
+		uktv_usage(msg);
 	}
 	a->table = uktv_toolopt_table(&to, a->table_opt);
 	uktv_log_init(&lg, PROG, to.verbosity);

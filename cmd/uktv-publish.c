@@ -96,12 +96,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE, UKTV_KINESIS_PUT_ATTEMPTS);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /* What became of a line: stderr when it was not delivered, and with
  * --results one JSON line on stdout, {"line":N,"shard":s,"sequence":q} or
  * {"line":N,"error":code,"message":msg}. */
@@ -292,11 +286,12 @@ parse_args(int argc, char *argv[], struct args *a, struct tool *t)
 		uktv_streamopt_usagef(&to, "unexpected argument '%s': records come on stdin",
 		    argv[optind]);
 	if ((a->po.stream.name == NULL) == (a->po.stream.arn == NULL))
-		usage(a->po.stream.name == NULL ? "name the stream with -s or "
+		uktv_usage(a->po.stream.name == NULL ? "name the stream with "
+		    "-s or "
 		    "--stream-arn" : "-s and --stream-arn cannot be used together");
 	if (a->ro.envelope && a->ro.key_path != NULL)
-		usage("-k and --envelope cannot be used together: an envelope "
-		    "carries its own partition key");
+		uktv_usage("-k and --envelope cannot be used together: an "
+		    "envelope carries its own partition key");
 	a->ro.max_line = MAX_LINE;
 	if ((t->rl = uktv_recordline_new(&a->ro, &bad)) == NULL) {
 		if (bad == UKTV_RECORDLINE_BAD_KEY_PATH)

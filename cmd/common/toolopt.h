@@ -185,6 +185,13 @@ void	uktv_toolopt_catch_stop(void);
  * a usage error naming the option (exit 2). */
 long	uktv_toolopt_seconds(const struct uktv_toolopt *, const char *name,
 	    const char *arg, long min_ms);
+/* The tool's usage error (uktv_toolopt_usage on the options last given to
+ * uktv_toolopt_init): one process, one tool, so no tool needs a wrapper. */
+void	uktv_usage(const char *why) __attribute__((noreturn));
+/* arg, or (when it is empty) a usage error saying why: "-t needs a table
+ * name". */
+const char *uktv_toolopt_value(const struct uktv_toolopt *, const char *arg,
+	    const char *why);
 /* Prints "prog: message" for err on stderr and exits with its code. */
 void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
 	    __attribute__((noreturn));
