@@ -352,7 +352,7 @@ PY
 	grep -qx 'ListenStream=127.0.0.1:8080' uktv-api.socket
 	grep -qx 'Requires=uktv-api.socket' uktv-api.service
 	grep -qx 'KillSignal=SIGTERM' uktv-api.service
-	if grep -q -- '--listen' uktv-api.service; then fail "the socket unit listens, not --listen"; fi
+	if grep '^ExecStart=' uktv-api.service | grep -q -- '--listen'; then fail "the socket unit listens, not --listen"; fi
 	grep -qx 'OnCalendar=hourly' uktv-titles.timer
 	grep -qx 'Type=oneshot' uktv-titles.service
 }
