@@ -444,7 +444,6 @@ find_key(struct uktv_cognito *c, const char *kid, struct uktv_error *err)
 	size_t n = 0, nold;
 	long long now;
 	int rc, fetched_here = 0;
-	char shown_kid[72];
 
 	uktv_error_clear(&ferr);
 	pthread_mutex_lock(&c->lock);
@@ -490,9 +489,9 @@ find_key(struct uktv_cognito *c, const char *kid, struct uktv_error *err)
 			uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "the user "
 			    "pool's JWKS could not be fetched");
 		else
-			uktv_error_set(err, UKTV_ERR_NOPERM, "unknown key "
-			    "(kid \"%s\")", shown(shown_kid, sizeof(shown_kid),
-			    kid));
+			/* The kid is the token's: not repeated. */
+			uktv_error_set(err, UKTV_ERR_NOPERM, "unknown key (kid "
+			    "not in the user pool's JWKS)");
 	}
 	pthread_mutex_unlock(&c->lock);
 	return key;
