@@ -227,6 +227,7 @@ claims(const char *name, const char *value)
 		{ "iat", "" },
 		{ "email", "\"alice@example.com\"" },
 		{ NULL, "" },
+		{ NULL, "" },		/* room for one member added */
 	};
 	char *s = NULL, *t;
 	size_t i;
