@@ -545,6 +545,12 @@ uktv_cognito_check_claims(const struct uktv_cognito *c,
 		return refuse(err, "no issuer (iss)", NULL);
 	if (strcmp(iss, c->issuer) != 0)
 		return refuse(err, "issuer \"%s\" is not the user pool", iss);
+	/* token_use before aud: an access token has no aud (client_id
+	 * instead), and "not an ID token" is the reason worth logging. */
+	if ((use = str_member(claims, "token_use")) == NULL)
+		return refuse(err, "no token_use", NULL);
+	if (strcmp(use, "id") != 0)
+		return refuse(err, "token_use \"%s\" is not an ID token", use);
 	if ((aud = str_member(claims, "aud")) == NULL)
 		return refuse(err, "no audience (aud) string", NULL);
 	for (i = 0; i < c->nclient_ids; i++)
@@ -552,10 +558,6 @@ uktv_cognito_check_claims(const struct uktv_cognito *c,
 			break;
 	if (i == c->nclient_ids)
 		return refuse(err, "audience \"%s\" not allowed", aud);
-	if ((use = str_member(claims, "token_use")) == NULL)
-		return refuse(err, "no token_use", NULL);
-	if (strcmp(use, "id") != 0)
-		return refuse(err, "token_use \"%s\" is not an ID token", use);
 	if (int_claim(claims, "exp", &exp) == -1)
 		return refuse(err, "no expiry (exp)", NULL);
 	if (exp <= (long long)now - UKTV_COGNITO_LEEWAY_S)

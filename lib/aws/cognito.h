@@ -14,8 +14,8 @@
  * A token is accepted when (in this order): it is a compact RS256 JWS
  * (jwt.h), its header has a kid that is in the JWKS, its signature
  * verifies with that key, iss is https://cognito-idp.REGION.amazonaws.com/
- * POOL_ID, aud is one of the client ids (a string, as Cognito writes it),
- * token_use is "id", exp > now - 60, iat <= now + 60 (and nbf, when
+ * POOL_ID, token_use is "id", aud is one of the client ids (a string, as
+ * Cognito writes it), exp > now - 60, iat <= now + 60 (and nbf, when
  * present, <= now + 60), and sub is a user id ARCHITECTURE.md allows.
  * Times are the wall clock's, time(2), with UKTV_COGNITO_LEEWAY_S seconds
  * of leeway for clocks that disagree.

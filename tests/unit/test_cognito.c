@@ -486,6 +486,23 @@ test_claims(void)
 		check_refused(c, tok, UKTV_ERR_NOPERM, bad[i].want);
 		free(tok);
 	}
+	/* An access token as Cognito writes one (client_id, no aud) is
+	 * refused as what it is. */
+	{
+		struct json_object *o = json_tokener_parse("{\"sub\":\"" SUB
+		    "\",\"iss\":\"" ISS "\",\"client_id\":\"page4client1\","
+		    "\"token_use\":\"access\",\"scope\":\"aws.cognito.signin."
+		    "user.admin\",\"exp\":1751648561,\"iat\":1751644961}");
+		struct uktv_cognito_claims cl;
+		struct uktv_error err;
+
+		CHECK(o != NULL);
+		CHECK_INT(uktv_cognito_check_claims(c, o, (time_t)NOW, &cl,
+		    &err), -1);
+		CHECK_STR(err.message, "token_use \"access\" is not an ID "
+		    "token");
+		json_object_put(o);
+	}
 	uktv_cognito_free(c);
 }
 
