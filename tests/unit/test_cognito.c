@@ -838,8 +838,8 @@ main(void)
 {
 	/* Nothing here may reach a real AWS endpoint. */
 	unsetenv("AWS_CA_BUNDLE");
-	key1 = gen_rsa(2048);
-	key2 = gen_rsa(2048);
+	key1 = load_rsa("tests/fixtures/jwt/key1.pem");
+	key2 = load_rsa("tests/fixtures/jwt/key2.pem");
 	server_start();
 	RUN(test_valid);
 	RUN(test_times);
