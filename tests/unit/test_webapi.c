@@ -3,7 +3,8 @@
  * moto_server, started here as test_streamreader starts its double, on a
  * table holding tests/fixtures/prefs' reference items, title records and
  * index entries: every route, every error answer, the user's items as
- * uktv-prefs keeps them, and a store that fails.  uktv-api's HTTP side and
+ * uktv-prefs keeps them, a store that fails, and workers side by side
+ * (one client each, as uktv-api's threads).  uktv-api's HTTP side and
  * the comparison with uktv-prefs' own output are tests/api-data.bats'.
  */
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,6 +535,75 @@ test_store_failures(void)
 	failing_store(closed, TABLE, "gave up after 3 attempts");
 }
 
+/* One worker of uktv-api: its own client, its own user. */
+struct worker {
+	pthread_t	 tid;
+	struct uktv_aws	*aws;
+	char		 user[64];
+	const char	*sources;	/* what GET /sources answered alone */
+	int		 bad;		/* answers that were not the one */
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct uktv_webapi mine = { w->aws, TABLE };
+	struct uktv_webapi_answer a;
+	char body[64], want[128];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (uktv_webapi_handle(&mine, "GET", "/sources", NULL, NULL, 0,
+		    &a) == -1 || a.status != 200 || strcmp(a.body, w->sources))
+			w->bad++;
+		uktv_webapi_answer_free(&a);
+		snprintf(body, sizeof(body), "{\"favourites\":[\"%d\"]}", i);
+		if (uktv_webapi_handle(&mine, "PUT", "/preferences", w->user,
+		    body, strlen(body), &a) == -1 || a.status != 200)
+			w->bad++;
+		uktv_webapi_answer_free(&a);
+		snprintf(want, sizeof(want), "{\"sources\":[],\"genres\":[],"
+		    "\"favourites\":[\"%d\"]}", i);
+		if (uktv_webapi_handle(&mine, "GET", "/preferences", w->user,
+		    NULL, 0, &a) == -1 || a.status != 200 ||
+		    strcmp(a.body, want) != 0)
+			w->bad++;
+		uktv_webapi_answer_free(&a);
+	}
+	return NULL;
+}
+
+/* The clients are made and freed by the main thread, as a server does
+ * before and after its workers: libcurl's global set-up, which each
+ * client's handle takes a reference to, is not safe against itself. */
+static void
+test_workers_side_by_side(void)
+{
+	struct uktv_aws_opts ao = { 0 };
+	struct uktv_error e;
+	struct worker w[4];
+	size_t i;
+
+	CHECK_INT(call("GET", "/sources", NULL, NULL, got, sizeof(got)), 200);
+	ao.endpoint_url = url;
+	uktv_error_clear(&e);
+	for (i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		snprintf(w[i].user, sizeof(w[i].user), "worker-%zu", i);
+		w[i].sources = got;
+		w[i].aws = uktv_aws_new(&ao, &e);
+		CHECK(w[i].aws != NULL);
+	}
+	for (i = 0; i < 4; i++)
+		CHECK_INT(pthread_create(&w[i].tid, NULL, work, &w[i]), 0);
+	for (i = 0; i < 4; i++) {
+		CHECK_INT(pthread_join(w[i].tid, NULL), 0);
+		CHECK_INT(w[i].bad, 0);
+		uktv_aws_free(w[i].aws);
+	}
+}
+
 int
 main(void)
 {
@@ -576,6 +647,7 @@ main(void)
 	RUN(test_put_refused);
 	RUN(test_titles_and_recommendations);
 	RUN(test_store_failures);
+	RUN(test_workers_side_by_side);
 	rc = UNIT_DONE();
 	uktv_aws_free(aws);
 	stop_moto();
