@@ -51,9 +51,10 @@ cognito_user() {
 cognito_token() {
 	local client=$1 user=$2 file=$3 params
 	# The password goes to the CLI in a file, not in its argv.
-	params="$BATS_FILE_TMPDIR/cognito-auth.$$.json"
-	(umask 077 && jq -n --arg u "$user" --arg p "$COGNITO_PASSWORD" \
-	    '{USERNAME: $u, PASSWORD: $p}' >"$params") || return 1
+	# (mktemp: sign-ins may run side by side.)
+	params=$(mktemp "$BATS_FILE_TMPDIR/cognito-auth.XXXXXX") || return 1
+	jq -n --arg u "$user" --arg p "$COGNITO_PASSWORD" \
+	    '{USERNAME: $u, PASSWORD: $p}' >"$params" || return 1
 	(umask 077 && aws cognito-idp initiate-auth --client-id "$client" \
 	    --auth-flow USER_PASSWORD_AUTH --auth-parameters "file://$params" \
 	    --query AuthenticationResult.IdToken --output text >"$file")
