@@ -5,7 +5,6 @@
  * page expects it.
  */
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
