@@ -32,11 +32,13 @@ else
 Q = @
 E = @echo
 endif
-PKGS      = libcurl json-c libbsd-overlay
+# libmicrohttpd: lib/net/httpd (uktv-api's HTTP server).
+PKGS      = libcurl json-c libbsd-overlay libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
 # The Debian packages that give pkg-config those modules, and the tools.
-BUILD_DEBS = build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev libbsd-dev
+BUILD_DEBS = build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev libbsd-dev \
+             libmicrohttpd-dev
 
 ifeq ($(SANITIZE),1)
 B        ?= build-san
@@ -65,7 +67,8 @@ INC_ALL    = $(INC_AWS) -iquote lib/stream -iquote lib/guide -iquote cmd/common
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
              -DUKTV_VERSION=\"$(VERSION)\"
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS      = $(PKG_LIBS) -lm
+# -lpthread: httpd's watchdog thread and its per-thread contexts.
+LIBS      = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC   = $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 # Public headers are installed flat as <uktv/NAME.h>; a layer's private/

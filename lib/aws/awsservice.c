@@ -35,3 +35,10 @@ const struct uktv_aws_service uktv_svc_sso = {
 const struct uktv_aws_service uktv_svc_sso_oidc = {
 	"SSO_OIDC", "sso_oidc", "oidc", "sso-oauth", NULL, NULL
 };
+/* Cognito user pools: uktv-api reads only the pool's public JWKS from its
+ * endpoint (cognito.h), unsigned; the signing name and target are the
+ * service's own, for completeness. */
+const struct uktv_aws_service uktv_svc_cognito_idp = {
+	"COGNITO_IDENTITY_PROVIDER", "cognito_identity_provider", "cognito-idp",
+	"cognito-idp", "AWSCognitoIdentityProviderService", "1.1"
+};

@@ -24,5 +24,6 @@ extern const struct uktv_aws_service uktv_svc_sts;
 extern const struct uktv_aws_service uktv_svc_s3;
 extern const struct uktv_aws_service uktv_svc_sso;
 extern const struct uktv_aws_service uktv_svc_sso_oidc;
+extern const struct uktv_aws_service uktv_svc_cognito_idp;
 
 #endif

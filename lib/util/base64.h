@@ -27,4 +27,19 @@ size_t	uktv_base64_encode(const void *src, size_t n, char *dst);
  * of four is read before its three bytes are written, at or below it. */
 int	uktv_base64_decode(const char *src, size_t n, void *dst, size_t *outlen);
 
+/* Length of the unpadded base64url encoding of n bytes (no NUL). */
+#define UKTV_BASE64URL_ENCODED_LEN(n)	(((n) * 4 + 2) / 3)
+/* Upper bound of the decoding of a base64url text of n characters. */
+#define UKTV_BASE64URL_DECODED_MAX(n)	((n) * 3 / 4)
+
+/* Writes UKTV_BASE64URL_ENCODED_LEN(n) characters to dst (no NUL, no
+ * padding); returns that length. */
+size_t	uktv_base64url_encode(const void *src, size_t n, char *dst);
+
+/* Decodes unpadded base64url src[0, n) into dst (room for
+ * UKTV_BASE64URL_DECODED_MAX(n) bytes); 0 with *outlen set, or -1 (with
+ * *outlen the offset of the first bad character).  dst may be src. */
+int	uktv_base64url_decode(const char *src, size_t n, void *dst,
+	    size_t *outlen);
+
 #endif
