@@ -65,8 +65,9 @@
 		    Number.isFinite(v) ? String(v) : '');
 	}
 
-	/* An https URL from the data, or null: posters and links are used only
-	 * when they are (img-src https: in the policy; no javascript: links). */
+	/* An https URL from the data, or null: posters and links are used
+	 * only when they are (the policy's img-src is https:, and a link
+	 * that runs script is never made). */
 	function httpsUrl(v, allowHttp) {
 		if (typeof v !== 'string')
 			return null;
@@ -323,9 +324,11 @@
 		return state.prefs !== null && state.prefs.favourites.includes(id);
 	}
 
+	/* A star button; in the detail panel (words) it says what it does. */
 	function drawStar(b, id, name) {
 		const on = isFavourite(id);
-		b.textContent = on ? '\u2605' : '\u2606';
+		b.textContent = (on ? '\u2605' : '\u2606') + (b.dataset.words ?
+		    (on ? ' In favourites' : ' Add to favourites') : '');
 		b.setAttribute('aria-pressed', on ? 'true' : 'false');
 		b.setAttribute('aria-label', (on ? 'Remove ' : 'Add ') + name +
 		    (on ? ' from favourites' : ' to favourites'));
@@ -398,7 +401,7 @@
 		d.querySelector('.plot').textContent = str(t.plot_overview);
 		const facts = d.querySelector('.facts');
 		facts.replaceChildren(
-		    el('dt', {}, 'On'), el('dd', {}, names(t.source_ids,
+		    el('dt', {}, 'Services'), el('dd', {}, names(t.source_ids,
 		    state.sources, 'source') || '\u2014'),
 		    el('dt', {}, 'Genres'), el('dd', {}, names(t.genre_ids,
 		    state.genres, 'genre') || '\u2014'));
