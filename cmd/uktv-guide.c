@@ -66,12 +66,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /*
  * One change as a line on stdout: {"action":..,"file":..} or {..,"url":..}.
  * The site is the product and these lines its log: once their reader has
@@ -136,14 +130,14 @@ check_app(const struct uktv_guideapp_config *c)
 		snprintf(msg, sizeof(msg), "the signed-in page needs --app, "
 		    "--user-pool, --client-id and --cognito-domain together; "
 		    "missing: %s", missing);
-		usage(msg);
+		uktv_usage(msg);
 	}
 	if (uktv_guideapp_check(c, &bad, why, sizeof(why)) == -1) {
 		int i = bad == 'a' ? 0 : bad == 'p' ? 1 : bad == 'c' ? 2 : 3;
 
 		snprintf(msg, sizeof(msg), "%s %.100s: %s", names[i], given[i],
 		    why);
-		usage(msg);
+		uktv_usage(msg);
 	}
 }
 
@@ -186,7 +180,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case 'o':
 			if (*optarg == '\0')
-				usage("-o needs a directory");
+				uktv_usage("-o needs a directory");
 			a->dir = optarg;
 			break;
 		case OPT_S3:
@@ -197,35 +191,39 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case OPT_SITE_TITLE:
 			if (*optarg == '\0')
-				usage("--site-title needs a text");
+				uktv_usage("--site-title needs a text");
 			a->go.title = optarg;
 			break;
 		case OPT_APP:
-			a->app.api_url = optarg;
+			a->app.api_url = uktv_toolopt_value(&to, optarg,
+			    "--app needs uktv-api's URL");
 			break;
 		case OPT_USER_POOL:
-			a->app.user_pool = optarg;
+			a->app.user_pool = uktv_toolopt_value(&to, optarg,
+			    "--user-pool needs a pool id");
 			break;
 		case OPT_CLIENT_ID:
-			a->app.client_id = optarg;
+			a->app.client_id = uktv_toolopt_value(&to, optarg,
+			    "--client-id needs an app client id");
 			break;
 		case OPT_COGNITO_DOMAIN:
-			a->app.domain = optarg;
+			a->app.domain = uktv_toolopt_value(&to, optarg,
+			    "--cognito-domain needs a host name");
 			break;
 		}
 	}
 	if (optind < argc) {
 		snprintf(why, sizeof(why), "unexpected argument '%.64s'",
 		    argv[optind]);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (a->dir == NULL && a->s3url == NULL)
-		usage("say where the site goes: -o DIR, --s3 s3://BUCKET/PREFIX "
-		    "or both");
+		uktv_usage("say where the site goes: -o DIR, --s3 "
+		    "s3://BUCKET/PREFIX or both");
 	if (a->s3url != NULL && uktv_s3_url_parse(a->s3url, &a->bucket,
 	    &a->prefix, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", a->s3url, why);
-		usage(msg);
+		uktv_usage(msg);
 	}
 	check_app(&a->app);
 	a->app.title = a->go.title;

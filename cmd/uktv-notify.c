@@ -105,12 +105,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE, UKTV_WEBHOOK_ATTEMPTS);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /* ------------------------------------------------------------ main */
 
 static void
@@ -218,17 +212,19 @@ static void
 check_args(struct args *a, struct ctx *c)
 {
 	if (a->digest != NULL && a->so.checkpoint == NULL)
-		usage("--digest needs --checkpoint DIR (the spool is kept there)");
+		uktv_usage("--digest needs --checkpoint DIR (the spool is kept "
+		    "there)");
 	if (a->flush && a->digest == NULL)
-		usage("--flush-digests needs --digest PERIOD");
+		uktv_usage("--flush-digests needs --digest PERIOD");
 	if ((a->secret_file != NULL || a->attempts > 0) && a->webhook == NULL)
-		usage("--webhook-secret-file and --webhook-attempts need "
+		uktv_usage("--webhook-secret-file and --webhook-attempts need "
 		    "--webhook URL");
 	if (a->records_from != NULL && c->prefs_from != NULL &&
 	    strcmp(a->records_from, "-") == 0 && strcmp(c->prefs_from, "-") == 0)
-		usage("--records-from and --prefs-from cannot both be stdin");
+		uktv_usage("--records-from and --prefs-from cannot both be "
+		    "stdin");
 	if (a->records_from != NULL && a->so.from != NULL)
-		usage("--from is for the stream, not --records-from");
+		uktv_usage("--from is for the stream, not --records-from");
 	if (a->so.from == NULL)
 		uktv_position_set(&c->start, UKTV_POS_LATEST);
 	else if (uktv_position_parse(a->so.from, uktv_time_now_ms(), &c->start) ==
