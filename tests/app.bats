@@ -25,6 +25,13 @@ XSS='<img src=x onerror=alert(1)>'
 SHOTS="$UKTV_ROOT/tests/artifacts/app"
 
 setup_file() {
+	local need
+	for need in "$UKTV_ROOT/tests/node_modules/puppeteer-core/package.json" /usr/bin/chromium; do
+		[ -e "$need" ] || {
+			echo "app.bats: $need is missing: run scripts/setup (as root)" >&2
+			return 1
+		}
+	done
 	moto_start
 	watchmode_start
 	unset UKTV_TABLE
