@@ -265,6 +265,10 @@ app_args() {
 	seen '"Sign out" clears the token and goes to the hosted UI'"'"'s logout'
 }
 
+@test "browser: loading and error states: a failing API's error is shown, and \"Try again\" loads the view" {
+	seen 'a failing API shows its error and "Try again" loads the view'
+}
+
 @test "browser: keyboard-usable, one column under 600 px, the CSP holds, no console errors" {
 	seen 'keyboard: buttons are buttons, every checkbox labelled, no inline handlers, focus visible'
 	seen 'Enter on a card opens its detail panel'
@@ -275,7 +279,7 @@ app_args() {
 
 @test "browser: a screenshot of each view at 1280x900 and 390x844" {
 	seen 'screenshots of each view at 1280x900 and 390x844'
-	for v in guide detail recommendations choices expired signed-out; do
+	for v in guide detail recommendations choices error expired signed-out; do
 		for s in 1280x900 390x844; do
 			f="$SHOTS/app-$v-$s.png"
 			assert_file_exists "$f"

@@ -168,7 +168,16 @@ async function open(opts = {}) {
 	page.on('request', (req) => {
 		const url = req.url();
 		if (url.startsWith(API_ORIGIN + '/')) {
-			log.api.push(`${req.method()} ${url.slice(API_ORIGIN.length)}`);
+			const what = `${req.method()} ${url.slice(API_ORIGIN.length)}`;
+			log.api.push(what);
+			// opts.fail: answers the API gives once, as a store that
+			// is down would (uktv-api's 503), CORS headers and all.
+			if (opts.fail && opts.fail.has(what) && req.method() !== 'OPTIONS') {
+				opts.fail.delete(what);
+				return req.respond({ status: 503, contentType: 'application/json',
+				    headers: { 'Access-Control-Allow-Origin': '*' },
+				    body: '{"error":"the table cannot be read: ServiceUnavailable"}' });
+			}
 			return req.continue();
 		}
 		if (url.startsWith(`https://${DOMAIN}/`)) {
@@ -442,6 +451,25 @@ await step('the Content-Security-Policy allows only the page, its API and https 
 	    v.length === 0, `${csp}; violations ${JSON.stringify(v)}`);
 });
 
+await step('a failing API shows its error and "Try again" loads the view', async () => {
+	const p = await open({ fail: new Set(['GET /recommendations']) });
+	await p.page.goto(`${PAGE}#id_token=${TOKEN}`, { waitUntil: 'domcontentloaded' });
+	await p.page.waitForSelector('#view-guide[aria-busy="false"] .cards .card', { timeout: WAIT });
+	await p.page.click('#views button[data-view="recs"]');
+	await p.page.waitForSelector('#notice.error button', { visible: true, timeout: WAIT });
+	const said = await p.page.$eval('#notice', (e) => e.textContent);
+	shots.push(...await shoot(p.page, 'error'));
+	await p.page.click('#notice button');
+	await p.page.waitForSelector('#view-recs[aria-busy="false"] .cards .card', { timeout: WAIT });
+	const got = await cards(p.page, 'recs');
+	const other = p.log.errors.filter((e) => !/status of 503/.test(e));
+	check('a failing API shows its error and "Try again" loads the view',
+	    said === 'Could not load this view: the table cannot be read: ServiceUnavailable Try again' &&
+	    same(got, prefIds('recommendations')) && other.length === 0,
+	    `${said}; then ${got.length} titles; ${JSON.stringify(p.log.errors)}`);
+	await p.page.close();
+});
+
 await step('an expired token: "Sign in again" and no further API calls', async () => {
 	// The same page an hour and more later: the next view asks nothing.
 	const n = log.api.length;
@@ -528,7 +556,7 @@ await step('"Sign out" clears the token and goes to the hosted UI\'s logout', as
 check('no console errors, script errors or requests off the machine', log.errors.length === 0,
     log.errors.join(' | '));
 check('screenshots of each view at 1280x900 and 390x844',
-    shots.length >= 12 && shots.every((f) => fs.statSync(f).size > 5000), shots.join(' '));
+    shots.length >= 14 && shots.every((f) => fs.statSync(f).size > 5000), shots.join(' '));
 
 await browser.close();
 server.close();
