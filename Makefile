@@ -32,11 +32,13 @@ else
 Q = @
 E = @echo
 endif
-PKGS      = libcurl json-c libbsd-overlay
+# libmicrohttpd: lib/net/httpd (uktv-api's HTTP server).
+PKGS      = libcurl json-c libbsd-overlay libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
 # The Debian packages that give pkg-config those modules, and the tools.
-BUILD_DEBS = build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev libbsd-dev
+BUILD_DEBS = build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev libbsd-dev \
+             libmicrohttpd-dev
 
 ifeq ($(SANITIZE),1)
 B        ?= build-san
@@ -58,13 +60,15 @@ INC_UTIL   = -iquote lib/util
 INC_NET    = $(INC_UTIL) -iquote lib/net
 INC_AWS    = $(INC_NET) -iquote lib/aws/auth -iquote lib/aws
 INC_STREAM = $(INC_AWS) -iquote lib/stream
-INC_GUIDE  = $(INC_AWS) -iquote lib/guide
+# $(B)/gen: files made from lib/guide/app (guideapp_files.h, below).
+INC_GUIDE  = $(INC_AWS) -iquote lib/guide -iquote $(B)/gen
 # cmd/common: tool-only code that may print and exit; never installed.
 INC_ALL    = $(INC_AWS) -iquote lib/stream -iquote lib/guide -iquote cmd/common
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
              -DUKTV_VERSION=\"$(VERSION)\"
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS      = $(PKG_LIBS) -lm
+# -lpthread: httpd's watchdog thread and its per-thread contexts.
+LIBS      = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC   = $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 # Public headers are installed flat as <uktv/NAME.h>; a layer's private/
@@ -107,6 +111,15 @@ $(B)/lib/%.o: lib/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
+
+# The signed-in page's files (lib/guide/guideapp.h) as C arrays: built into
+# libuktv, so an installed uktv-guide needs no data files.
+APP_FILES  = lib/guide/app/index.html lib/guide/app/app.js lib/guide/app/app.css
+$(B)/gen/guideapp_files.h: $(APP_FILES) scripts/embed
+	@mkdir -p $(@D)
+	$(E) "  EMBED   $@"
+	$(Q)./scripts/embed $(APP_FILES) >$@.tmp && mv $@.tmp $@
+$(B)/lib/guide/guideapp.o: $(B)/gen/guideapp_files.h
 
 $(B)/cmd/%.o: cmd/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,43 @@ uktv_toolopt_seconds(const struct uktv_toolopt *to, const char *name,
 		uktv_toolopt_usage(to, why);
 	}
 	return ms;
+}
+
+long long
+uktv_toolopt_count(const struct uktv_toolopt *to, const char *name,
+    const char *arg, long long min, long long max)
+{
+	char why[160];
+	long long n;
+
+	if (uktv_parse_uint(arg, min, max, &n) == -1) {
+		snprintf(why, sizeof(why), "%s takes a number from %lld to %lld, "
+		    "not '%.32s'", name, min, max, arg);
+		uktv_toolopt_usage(to, why);
+	}
+	return n;
+}
+
+/* sd_listen_fds(3)'s first descriptor. */
+#define LISTEN_FDS_START	3
+
+int
+uktv_toolopt_listen_fd(int *n)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	long long p, count;
+
+	*n = 0;
+	if (pid == NULL || fds == NULL ||
+	    uktv_parse_uint(pid, 1, INT32_MAX, &p) == -1 || p != getpid())
+		return -1;
+	if (uktv_parse_uint(fds, 0, 1024, &count) == -1)
+		count = 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	*n = (int)count;
+	return count > 0 ? LISTEN_FDS_START : -1;
 }
 
 struct uktv_aws *

@@ -185,6 +185,17 @@ void	uktv_toolopt_catch_stop(void);
  * a usage error naming the option (exit 2). */
 long	uktv_toolopt_seconds(const struct uktv_toolopt *, const char *name,
 	    const char *arg, long min_ms);
+/* An option's count (digits, min to max); anything else is a usage error
+ * naming the option and the bounds (exit 2). */
+long long uktv_toolopt_count(const struct uktv_toolopt *, const char *name,
+	    const char *arg, long long min, long long max);
+/*
+ * systemd's socket activation (sd_listen_fds(3)): when LISTEN_PID is this
+ * process, the first socket it passed (descriptor 3; *n says how many), else
+ * -1.  LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed either way once
+ * they name this process, so a child never takes them for its own.
+ */
+int	uktv_toolopt_listen_fd(int *n);
 /* The tool's usage error (uktv_toolopt_usage on the options last given to
  * uktv_toolopt_init): one process, one tool, so no tool needs a wrapper. */
 void	uktv_usage(const char *why) __attribute__((noreturn));

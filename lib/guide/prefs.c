@@ -1510,15 +1510,15 @@ out:
 }
 
 int
-uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
-    struct uktv_prefs *p, struct uktv_error *err)
+uktv_prefs_json_doc(const char *buf, size_t len, struct json_object **out,
+    struct uktv_error *err)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
 	enum json_tokener_error je;
-	char why[256];
 	size_t end;
 
+	*out = NULL;
 	if ((tok = json_tokener_new_ex(UKTV_NDJSON_MAX_DEPTH)) == NULL)
 		return uktv_error_set(err, UKTV_ERR_INTERNAL, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -1534,13 +1534,34 @@ uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
 		    "it ends early" : je != json_tokener_success ?
 		    json_tokener_error_desc(je) : "text after it");
 	}
-	if (uktv_prefs_from_json(o, 0, p, why, sizeof(why)) == -1) {
-		json_object_put(o);
+	*out = o;
+	return 0;
+}
+
+int
+uktv_prefs_body_from_json(struct json_object *o, const char *user,
+    struct uktv_prefs *p, struct uktv_error *err)
+{
+	char why[256];
+
+	if (uktv_prefs_from_json(o, 0, p, why, sizeof(why)) == -1)
 		return uktv_error_set(err, UKTV_ERR_INPUT, "%s", why);
-	}
-	json_object_put(o);
 	if (p->user != NULL && strcmp(p->user, user) != 0)
 		return uktv_error_set(err, UKTV_ERR_INPUT, "the body is for user "
 		    "'%s', not '%s'", p->user, user);
 	return 0;
+}
+
+int
+uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
+    struct uktv_prefs *p, struct uktv_error *err)
+{
+	struct json_object *o;
+	int rc;
+
+	if (uktv_prefs_json_doc(buf, len, &o, err) == -1)
+		return -1;
+	rc = uktv_prefs_body_from_json(o, user, p, err);
+	json_object_put(o);
+	return rc;
 }

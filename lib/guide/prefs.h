@@ -140,6 +140,18 @@ int	uktv_prefs_from_json(struct json_object *, int need_user,
  */
 int	uktv_prefs_body_parse(const char *buf, size_t len, const char *user,
 	    struct uktv_prefs *out, struct uktv_error *);
+/*
+ * Its two steps, for a caller that answers them differently (uktv-api's
+ * 400 "Invalid JSON in request body" is only for the first):
+ * _json_doc reads the one document (new reference in *out; -1 with err,
+ * INPUT "not one JSON document (...)", INTERNAL when out of memory);
+ * _body_from_json reads the lists from it and checks its "user" (-1 with
+ * err INPUT naming what is wrong, as uktv_prefs_from_json's why says it).
+ */
+int	uktv_prefs_json_doc(const char *buf, size_t len,
+	    struct json_object **out, struct uktv_error *);
+int	uktv_prefs_body_from_json(struct json_object *, const char *user,
+	    struct uktv_prefs *out, struct uktv_error *);
 
 /* ---- many users ---- */
 
