@@ -355,8 +355,12 @@ test_valid(void)
 	CHECK_STR(cl.username, "alice");
 	CHECK_INT(cl.exp, NOW + 3590);
 	CHECK_INT(server_fetches(), before + 1);
-	/* Cached: the next tokens fetch nothing. */
+	/* Cached: the next tokens fetch nothing, and the same token is not
+	 * checked again (its answer is remembered until it expires). */
+	CHECK_INT(uktv_cognito_signature_checks(c), 1);
 	CHECK_INT(verify(c, tok, &cl, &err), 0);
+	CHECK_STR(cl.sub, SUB);
+	CHECK_INT(uktv_cognito_signature_checks(c), 1);
 	if (asprintf(&bearer, "Bearer %s", tok) == -1)
 		abort();
 	CHECK_INT(verify(c, bearer, &cl, &err), 0);
@@ -543,8 +547,14 @@ test_forgeries(void)
 	CHECK_INT(server_fetches(), before);
 	CHECK_INT(uktv_cognito_fetches(c), 0);
 	/* Signed, then the payload changed: the key is fetched, the
-	 * signature fails. */
+	 * signature fails, also once the good token is remembered. */
 	good = token(key1, "k1", NULL, NULL);
+	{
+		struct uktv_cognito_claims cl;
+		struct uktv_error err;
+
+		CHECK_INT(verify(c, good, &cl, &err), 0);
+	}
 	{
 		char *p2 = b64url(c2, strlen(c2) - 1), *d1 = strchr(good, '.');
 
