@@ -1,0 +1,462 @@
+#!/usr/bin/env bats
+# uktv-api against moto: moto's Cognito user pools issue the ID tokens
+# (real RS256 JWTs, kid "dummy", one key for every pool: MOTO-NOTES.md),
+# moto's DynamoDB holds the table (tests/fixtures/prefs: reference items,
+# title records and index entries), and uktv-prefs reads back what the
+# service wrote.  One service is started for the file; tests that need
+# their own (faketime, SIGTERM, socket activation) start one.
+
+load helpers/common
+
+bats_require_minimum_version 1.5.0
+
+P="$FIXTURES/prefs"
+T=UKTVProgrammes
+PW='Passw0rd!uktv'
+
+# pool_user POOL CLIENT EMAIL: a confirmed user with a password, and its ID
+# token on stdout (USER_PASSWORD_AUTH, as the original's test scripts).
+pool_user() {
+	aws cognito-idp admin-create-user --user-pool-id "$1" --username "$3" >/dev/null &&
+	aws cognito-idp admin-set-user-password --user-pool-id "$1" --username "$3" \
+	    --password "$PW" --permanent &&
+	aws cognito-idp initiate-auth --client-id "$2" --auth-flow USER_PASSWORD_AUTH \
+	    --auth-parameters "USERNAME=$3,PASSWORD=$PW" \
+	    --query AuthenticationResult.IdToken --output text
+}
+
+# new_client POOL NAME: an app client that may sign in with a password.
+new_client() {
+	aws cognito-idp create-user-pool-client --user-pool-id "$1" --client-name "$2" \
+	    --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH \
+	    --query UserPoolClient.ClientId --output text
+}
+
+# sub TOKEN: the token's sub claim.
+sub() {
+	python3 - "$1" <<'PY'
+import base64, json, sys
+p = sys.argv[1].split(".")[1]
+print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["sub"])
+PY
+}
+
+# api_up PORT: uktv-api answers on PORT.
+api_up() {
+	curl -s -o /dev/null -X OPTIONS "http://127.0.0.1:$1/"
+}
+
+# api_start NAME PORT [ARGS...]: uktv-api on PORT in the background, for the
+# suite's pool and clients, logging to $BATS_FILE_TMPDIR/NAME.log; waits
+# until it answers.
+api_start() {
+	local name=$1 port=$2
+	shift 2
+	start_bg "$name" uktv-api -t "$T" --user-pool "$POOL" --client-id "$CLIENT" \
+	    --client-id "$CLIENT2" --listen "127.0.0.1:$port" "$@"
+	wait_until 20 api_up "$port" || { cat "$BATS_FILE_TMPDIR/$name.log" >&2; return 1; }
+}
+
+setup_file() {
+	moto_start
+	unset UKTV_TABLE
+	make_table "$T"
+	aws dynamodb batch-write-item --request-items "file://$P/reference.json" >/dev/null
+	aws dynamodb batch-write-item --request-items "file://$P/titles.json" >/dev/null
+	POOL=$(aws cognito-idp create-user-pool --pool-name viewers --username-attributes email \
+	    --query UserPool.Id --output text)
+	CLIENT=$(new_client "$POOL" page)
+	# An app client of the same pool that uktv-api is not told about.
+	OTHER_CLIENT=$(new_client "$POOL" elsewhere)
+	ALICE=$(pool_user "$POOL" "$CLIENT" alice@example.org)
+	BOB=$(pool_user "$POOL" "$CLIENT" bob@example.org)
+	CAROL=$(pool_user "$POOL" "$OTHER_CLIENT" carol@example.org)
+	# A second pool, made second: moto signs its tokens with the same key,
+	# so only their iss tells them apart.  Its client is allowed (as aud),
+	# so the iss alone must refuse them.
+	POOL2=$(aws cognito-idp create-user-pool --pool-name others --username-attributes email \
+	    --query UserPool.Id --output text)
+	CLIENT2=$(new_client "$POOL2" page)
+	DAVE=$(pool_user "$POOL2" "$CLIENT2" dave@example.org)
+	export POOL CLIENT OTHER_CLIENT CLIENT2 POOL2 ALICE BOB CAROL DAVE
+	API_PORT=$(free_port)
+	export API_PORT API="http://127.0.0.1:$API_PORT"
+	api_start api "$API_PORT" --request-timeout 3
+}
+
+teardown_file() {
+	stop_bg api
+	moto_stop
+}
+
+setup() {
+	unset UKTV_TABLE
+	LOG="$BATS_FILE_TMPDIR/api.log"
+}
+
+# get PATH [CURL ARGS...]: "STATUS BODY" of one request to the suite's service.
+get() {
+	local path=$1 out
+	shift
+	out=$(curl -s -w '\n%{http_code}' "$@" "$API$path")
+	echo "${out##*$'\n'} ${out%$'\n'*}"
+}
+
+# logcount PATTERN: how many lines of the service's log hold PATTERN.
+logcount() {
+	grep -c -- "$1" "$LOG" || true
+}
+
+@test "--help lists every option, each in both completion files; --version" {
+	run uktv-api --help
+	assert_success
+	assert_line --index 0 --partial 'usage: uktv-api'
+	opts=$(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u)
+	[ "$(wc -l <<<"$opts")" -ge 18 ]
+	for o in $opts; do
+		grep -q -- "$o" "$UKTV_ROOT/completions/bash/uktv-api" || fail "bash completion lacks $o"
+		grep -q -- "$o" "$UKTV_ROOT/completions/zsh/_uktv-api" || fail "zsh completion lacks $o"
+		grep -q -- "Fl -${o#--}\( \|\$\)" "$UKTV_ROOT/man/uktv-api.1" || fail "uktv-api(1) lacks $o"
+	done
+	run uktv-api --version
+	assert_output "uktv-api 0.1.0"
+}
+
+@test "usage errors: no pool, no client, a bad pool id or listen address; exit 2" {
+	run --separate-stderr uktv-api --client-id x
+	assert_failure 2
+	assert_equal "$(head -1 <<<"$stderr")" "uktv-api: give the Cognito user pool: --user-pool POOL_ID"
+	run --separate-stderr uktv-api --user-pool "$POOL"
+	assert_failure 2
+	assert_equal "$(head -1 <<<"$stderr")" "uktv-api: give the app client(s) allowed to sign in: --client-id ID"
+	run --separate-stderr uktv-api --user-pool 'no pool' --client-id x
+	assert_failure 2
+	run --separate-stderr uktv-api --user-pool "$POOL" --client-id x --listen 8080
+	assert_failure 2
+	assert_equal "$stderr" "uktv-api: bad listen address '8080': give ADDR:PORT"
+	run --separate-stderr uktv-api --user-pool "$POOL" --client-id x --threads 0
+	assert_failure 2
+	run --separate-stderr uktv-api --user-pool "$POOL" --client-id x --cors-origin "$(printf 'a\r\nX-Evil: 1')"
+	assert_failure 2
+}
+
+@test "OPTIONS on any path is 200 {} with the CORS headers, signed in or not" {
+	run curl -s -i -X OPTIONS "$API/preferences"
+	assert_success
+	assert_line --index 0 --partial 'HTTP/1.1 200'
+	assert_line --partial 'Access-Control-Allow-Origin: *'
+	assert_line --partial 'Access-Control-Allow-Headers: Content-Type,Authorization'
+	assert_line --partial 'Access-Control-Allow-Methods: GET,POST,PUT,DELETE,OPTIONS'
+	assert_line --partial 'Content-Type: application/json'
+	assert_equal "${lines[${#lines[@]}-1]}" '{}'
+	assert_equal "$(get /nowhere/at/all -X OPTIONS)" '200 {}'
+}
+
+@test "GET /sources and /genres need no sign-in and list what uktv-prefs lists" {
+	want=$(uktv-prefs sources | jq -s -c '[.[] | {id, name}]')
+	assert_equal "$(get /sources)" "200 $want"
+	[ "$(jq length <<<"$want")" = 4 ]
+	want=$(uktv-prefs genres | jq -s -c '[.[] | {id, name}]')
+	assert_equal "$(get /genres)" "200 $want"
+	run curl -s -i "$API/genres"
+	assert_line --partial 'Access-Control-Allow-Origin: *'
+	assert_line --partial 'Content-Type: application/json'
+}
+
+@test "two signed-in users put and get their own preferences, the items uktv-prefs reads" {
+	a=$(sub "$ALICE")
+	b=$(sub "$BOB")
+	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["203",26],"genres":["4"]}')" \
+	    '200 {"message":"Preferences updated successfully"}'
+	assert_equal "$(get /preferences -X PUT -H "Authorization: Bearer $BOB" -d '{"sources":["349"],"genres":["6","7"]}')" \
+	    '200 {"message":"Preferences updated successfully"}'
+	assert_equal "$(get /preferences -H "Authorization: $ALICE")" \
+	    '200 {"sources":["26","203"],"genres":["4"],"favourites":[]}'
+	assert_equal "$(get /preferences -H "Authorization: Bearer $BOB")" \
+	    '200 {"sources":["349"],"genres":["6","7"],"favourites":[]}'
+	# The items under userpref:<sub>, as uktv-prefs get reads them.
+	assert_equal "$(uktv-prefs get "$a" | jq -c '{sources, genres, favourites}')" \
+	    '{"sources":["26","203"],"genres":["4"],"favourites":[]}'
+	assert_equal "$(uktv-prefs get "$b" | jq -c .sources)" '["349"]'
+	# The access lines name the user, never the token.
+	wait_until 5 grep -q "PUT /preferences 200 [0-9]* [0-9]*ms $b\$" "$LOG"
+	grep -q "GET /preferences 200 [0-9]* [0-9]*ms $a\$" "$LOG"
+	if grep -qF "${ALICE:0:40}" "$LOG"; then fail "a token reached the log"; fi
+}
+
+@test "a PUT without favourites keeps them; a bad body is 400 and writes nothing" {
+	a=$(sub "$ALICE")
+	uktv-prefs put "$a" --sources 203 --genres 4 --favourites 3184039
+	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["26"],"genres":["7"]}')" \
+	    '200 {"message":"Preferences updated successfully"}'
+	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres, .favourites]')" '[["26"],["7"],["3184039"]]'
+	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":')" \
+	    '400 {"error":"Invalid JSON in request body"}'
+	run get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["203","99999"],"genres":["4"]}'
+	assert_output --regexp '^400 \{"error":".*99999.*"\}$'
+	run get /preferences -X PUT -H "Authorization: $ALICE" -d '{"genres":"4"}'
+	assert_output --regexp '^400 \{"error":".*genres.*"\}$'
+	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres, .favourites]')" '[["26"],["7"],["3184039"]]'
+}
+
+@test "GET /titles and /recommendations are uktv-prefs titles/recommendations --enriched-only" {
+	b=$(sub "$BOB")
+	get /preferences -X PUT -H "Authorization: $BOB" -d '{"sources":["203","26"],"genres":["4","7"]}' >/dev/null
+	want=$(uktv-prefs titles "$b" --enriched-only | jq -s -c '[.[].id]')
+	[ "$want" = '["9000001","3196573","1615420","552585"]' ]
+	run get /titles -H "Authorization: $BOB"
+	assert_output --regexp '^200 \['
+	got=${output#200 }
+	assert_equal "$(jq -c '[.[].id]' <<<"$got")" "$want"
+	# The original page's fields, user_rating a number.
+	assert_equal "$(jq -c '.[0] | [.title, .user_rating, .source_ids, .genre_ids, (.poster | type), (.plot_overview | type)]' <<<"$got")" \
+	    '["Prime Drama",9.1,["26"],["7"],"string","string"]'
+	want=$(uktv-prefs recommendations "$b" --enriched-only | jq -s -c '[.[].id]')
+	run get /recommendations -H "Authorization: $BOB"
+	assert_equal "$(jq -c '[.[].id]' <<<"${output#200 }")" "$want"
+	assert_equal "$want" '["9000001","3196573","1615420"]'
+}
+
+@test "a path that is not the API: 404 signed in, 401 without a token" {
+	assert_equal "$(get /users -H "Authorization: $ALICE")" \
+	    '404 {"error":"Path not found or method not allowed: GET /users"}'
+	assert_equal "$(get /preferences -X DELETE -H "Authorization: $ALICE")" \
+	    '404 {"error":"Path not found or method not allowed: DELETE /preferences"}'
+	assert_equal "$(get /users)" '401 {"error":"Unauthorized"}'
+}
+
+@test "a body over 16 KiB is 413 with the CORS headers, one of 16 KiB is read" {
+	head -c 17408 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big"
+	run curl -s -i -X PUT -H "Authorization: $ALICE" --data-binary "@$BATS_TEST_TMPDIR/big" "$API/preferences"
+	assert_line --index 0 --partial 'HTTP/1.1 413'
+	assert_line --partial 'Access-Control-Allow-Origin: *'
+	assert_equal "${lines[${#lines[@]}-1]}" '{"error":"Request body too large"}'
+	# 16 KiB of spaces around a body: read whole, and it is JSON.
+	{ head -c 16000 /dev/zero | tr '\0' ' '; echo '{"genres":["7"]}'; } >"$BATS_TEST_TMPDIR/ok"
+	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" --data-binary "@$BATS_TEST_TMPDIR/ok")" \
+	    '200 {"message":"Preferences updated successfully"}'
+}
+
+# forge KIND TOKEN: TOKEN made wrong in one way (the JWKS from moto for hs256).
+forge() {
+	python3 - "$1" "$2" "$MOTO_URL/$POOL/.well-known/jwks.json" <<'PY'
+import base64, hashlib, hmac, json, sys, urllib.request
+kind, tok, jwks_url = sys.argv[1:4]
+h, p, s = tok.split(".")
+def dec(x): return json.loads(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
+def enc(o): return base64.urlsafe_b64encode(json.dumps(o).encode()).rstrip(b"=").decode()
+hdr, pay = dec(h), dec(p)
+if kind == "payload":
+    pay["sub"] = "someone-else"
+    print(f"{h}.{enc(pay)}.{s}")
+elif kind == "none":
+    hdr["alg"] = "none"
+    print(f"{enc(hdr)}.{p}.")
+elif kind == "nokid":
+    del hdr["kid"]
+    print(f"{enc(hdr)}.{p}.{s}")
+elif kind == "hs256":
+    # The classic confusion: the pool's public key (PEM) as an HMAC secret.
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+    from cryptography.hazmat.primitives import serialization
+    k = json.load(urllib.request.urlopen(jwks_url))["keys"][0]
+    n = int.from_bytes(base64.urlsafe_b64decode(k["n"] + "=" * (-len(k["n"]) % 4)), "big")
+    e = int.from_bytes(base64.urlsafe_b64decode(k["e"] + "=" * (-len(k["e"]) % 4)), "big")
+    pem = RSAPublicNumbers(e, n).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    hdr["alg"] = "HS256"
+    head = f"{enc(hdr)}.{p}"
+    sig = hmac.new(pem, head.encode(), hashlib.sha256).digest()
+    print(f"{head}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}")
+PY
+}
+
+# refused TOKEN WHY: 401 Unauthorized, and one more log line saying why,
+# without the token.
+refused() {
+	local before
+	before=$(logcount '401 GET /preferences: ')
+	assert_equal "$(get /preferences -H "Authorization: $1")" '401 {"error":"Unauthorized"}'
+	wait_until 5 bash -c "[ \"\$(grep -c -- '401 GET /preferences: ' '$LOG')\" = $((before + 1)) ]"
+	run grep -- '401 GET /preferences: ' "$LOG"
+	assert_equal "$(tail -1 <<<"$output" | grep -ciE -- "$2")" 1
+	[ "${#1}" -gt 40 ] || return 0
+	if grep -qF -- "${1:0:40}" "$LOG"; then fail "the token reached the log"; fi
+	if grep -qF -- "${1: -20}" "$LOG"; then fail "the token's signature reached the log"; fi
+}
+
+@test "tokens from another client, another pool, changed, alg none or HS256, or without kid are 401" {
+	refused "$CAROL" 'aud|audience|client'
+	refused "$DAVE" 'iss|issuer'
+	refused "$(forge payload "$ALICE")" 'signature'
+	refused "$(forge none "$ALICE")" 'alg|none'
+	refused "$(forge hs256 "$ALICE")" 'alg|HS256'
+	refused "$(forge nokid "$ALICE")" 'kid'
+	refused "not-a-token" 'malformed|token'
+	# None of them changed anything: alice's token still works.
+	assert_equal "$(get /preferences -H "Authorization: $ALICE" | cut -c1-3)" 200
+}
+
+@test "no Authorization header: 401, and the log says so" {
+	before=$(logcount '401 GET /preferences: no Authorization header')
+	assert_equal "$(get /preferences)" '401 {"error":"Unauthorized"}'
+	assert_equal "$(get /titles -H 'Authorization:')" '401 {"error":"Unauthorized"}'
+	wait_until 5 bash -c "[ \"\$(grep -c -- '401 GET /preferences: no Authorization header' '$LOG')\" = $((before + 1)) ]"
+	wait_until 5 grep -q 'GET /preferences 401 [0-9]* [0-9]*ms -$' "$LOG"
+}
+
+@test "an expired token is 401 (uktv-api two hours ahead under faketime)" {
+	port=$(free_port)
+	# Two hours ahead of the token's one hour of validity.
+	start_bg expired faketime -f +2h uktv-api -t "$T" --user-pool "$POOL" \
+	    --client-id "$CLIENT" --listen "127.0.0.1:$port"
+	wait_until 20 api_up "$port"
+	run curl -s "http://127.0.0.1:$port/preferences" -H "Authorization: $ALICE"
+	assert_output '{"error":"Unauthorized"}'
+	wait_until 5 grep -qiE '401 GET /preferences: .*expired' "$BATS_FILE_TMPDIR/expired.log"
+	stop_bg expired
+}
+
+@test "100 clients at once all get their own answers" {
+	a=$(sub "$ALICE")
+	b=$(sub "$BOB")
+	uktv-prefs put "$a" --sources 203 --genres 4 --favourites ''
+	uktv-prefs put "$b" --sources 349 --genres 6 --favourites ''
+	d="$BATS_TEST_TMPDIR/c"
+	mkdir -p "$d"
+	for i in $(seq 1 100); do
+		case $((i % 3)) in
+		0) curl -s -o "$d/$i" -w '%{http_code}\n' -H "Authorization: $ALICE" "$API/preferences" >"$d/$i.code" & ;;
+		1) curl -s -o "$d/$i" -w '%{http_code}\n' -H "Authorization: $BOB" "$API/preferences" >"$d/$i.code" & ;;
+		2) curl -s -o "$d/$i" -w '%{http_code}\n' "$API/sources" >"$d/$i.code" & ;;
+		esac
+	done
+	wait
+	sources=$(uktv-prefs sources | jq -s -c '[.[] | {id, name}]')
+	for i in $(seq 1 100); do
+		assert_equal "$(cat "$d/$i.code")" 200
+		case $((i % 3)) in
+		0) assert_equal "$(cat "$d/$i")" '{"sources":["203"],"genres":["4"],"favourites":[]}' ;;
+		1) assert_equal "$(cat "$d/$i")" '{"sources":["349"],"genres":["6"],"favourites":[]}' ;;
+		2) assert_equal "$(cat "$d/$i")" "$sources" ;;
+		esac
+	done
+}
+
+@test "20 clients trickling a byte every half second are closed at the deadline; others are answered" {
+	# Each trickler sends a request head one byte every 0.5 s (it would take
+	# a minute): libmicrohttpd's idle timeout never fires, the deadline (3 s
+	# here) must.  The script says "open" once all 20 are connected, then
+	# for each "closed" (the server hung up) or "held" (still open after 30 s).
+	python3 - "$API_PORT" >"$BATS_TEST_TMPDIR/trickle" <<'PY' &
+import socket, sys, time
+port = int(sys.argv[1])
+head = b"GET /sources HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100 + b"\r\n\r\n"
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+for s in socks:
+    s.settimeout(0.01)
+print("open", flush=True)
+state = {s: None for s in socks}
+end = time.monotonic() + 30
+i = 0
+while time.monotonic() < end and any(v is None for v in state.values()):
+    for s in socks:
+        if state[s] is not None:
+            continue
+        try:
+            if s.recv(1) == b"":
+                state[s] = "closed"
+                continue
+        except socket.timeout:
+            pass
+        except OSError:
+            state[s] = "closed"
+            continue
+        try:
+            s.send(head[i:i + 1])
+        except OSError:
+            state[s] = "closed"
+    i += 1
+    time.sleep(0.5)
+for s in socks:
+    print(state[s] or "held", flush=True)
+PY
+	pid=$!
+	wait_until 10 grep -q '^open$' "$BATS_TEST_TMPDIR/trickle"
+	# While they trickle, a whole request is answered.
+	want=$(uktv-prefs sources | jq -s -c '[.[] | {id, name}]')
+	assert_equal "$(get /sources)" "200 $want"
+	wait "$pid"
+	assert_equal "$(grep -c '^closed$' "$BATS_TEST_TMPDIR/trickle")" 20
+	assert_equal "$(get /sources)" "200 $want"
+}
+
+@test "SIGTERM: the request in flight is answered, new clients are refused, exit 0" {
+	a=$(sub "$ALICE")
+	port=$(free_port)
+	uktv-api -t "$T" --user-pool "$POOL" --client-id "$CLIENT" --listen "127.0.0.1:$port" \
+	    -v 2>"$BATS_TEST_TMPDIR/drain.log" &
+	pid=$!
+	wait_until 20 api_up "$port"
+	# A PUT whose body is only half sent: the head is in, the request in
+	# flight.  The rest follows once the service has begun to drain.
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	python3 - "$port" "$ALICE" "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/answer" <<'PY' &
+import socket, sys
+port, token, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+body = b'{"sources":["409"],"genres":["1"]}'
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"PUT /preferences HTTP/1.1\r\nHost: x\r\nAuthorization: " + token.encode() +
+          b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+open(go).read()
+s.sendall(body[10:])
+s.settimeout(20)
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(out.decode())
+PY
+	client=$!
+	wait_until 10 bash -c "ss -Htn state established '( dport = :$port )' | grep -q ."
+	kill -TERM "$pid"
+	wait_until 10 term_taken "$pid"
+	# Draining: the listening socket is closed to new clients.
+	wait_until 10 bash -c "! curl -s -o /dev/null http://127.0.0.1:$port/sources"
+	kill -0 "$pid"
+	echo go >"$BATS_TEST_TMPDIR/go"
+	wait "$client"
+	run cat "$BATS_TEST_TMPDIR/answer"
+	assert_line --index 0 --partial 'HTTP/1.1 200'
+	assert_line --partial 'Connection: close'
+	assert_output --partial '{"message":"Preferences updated successfully"}'
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 0
+	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres]')" '[["409"],["1"]]'
+	grep -q 'SIGTERM: draining 1 request' "$BATS_TEST_TMPDIR/drain.log"
+	grep -q "PUT /preferences 200 [0-9]* [0-9]*ms $a\$" "$BATS_TEST_TMPDIR/drain.log"
+}
+
+@test "a socket passed by systemd (LISTEN_FDS) is served" {
+	command -v systemd-socket-activate >/dev/null || skip "not-here: systemd-socket-activate"
+	port=$(free_port)
+	# It passes on only PATH, HOME, TERM and what -E names.
+	env=()
+	for v in AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION \
+	    AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_EC2_METADATA_DISABLED \
+	    UKTV_RETRY_BASE_MS ASAN_OPTIONS UBSAN_OPTIONS; do
+		[ -n "${!v+x}" ] && env+=(-E "$v")
+	done
+	start_bg activated systemd-socket-activate -l "127.0.0.1:$port" "${env[@]}" \
+	    uktv-api -v -t "$T" --user-pool "$POOL" --client-id "$CLIENT" --listen 127.0.0.1:1
+	# The first connection starts uktv-api on the passed socket.
+	want=$(uktv-prefs sources | jq -s -c '[.[] | {id, name}]')
+	wait_until 20 bash -c "curl -sf http://127.0.0.1:$port/sources | grep -qF '$want'"
+	assert_equal "$(curl -s "http://127.0.0.1:$port/sources")" "$want"
+	wait_until 5 grep -q "listening on systemd's socket (port $port)" "$BATS_FILE_TMPDIR/activated.log"
+	grep -q 'serving the first of the 1 socket(s) systemd passed; --listen ignored' "$BATS_FILE_TMPDIR/activated.log"
+	stop_bg activated
+}
