@@ -60,7 +60,8 @@ INC_UTIL   = -iquote lib/util
 INC_NET    = $(INC_UTIL) -iquote lib/net
 INC_AWS    = $(INC_NET) -iquote lib/aws/auth -iquote lib/aws
 INC_STREAM = $(INC_AWS) -iquote lib/stream
-INC_GUIDE  = $(INC_AWS) -iquote lib/guide
+# $(B)/gen: files made from lib/guide/app (guideapp_files.h, below).
+INC_GUIDE  = $(INC_AWS) -iquote lib/guide -iquote $(B)/gen
 # cmd/common: tool-only code that may print and exit; never installed.
 INC_ALL    = $(INC_AWS) -iquote lib/stream -iquote lib/guide -iquote cmd/common
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) \
@@ -110,6 +111,15 @@ $(B)/lib/%.o: lib/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)
 	$(E) "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
+
+# The signed-in page's files (lib/guide/guideapp.h) as C arrays: built into
+# libuktv, so an installed uktv-guide needs no data files.
+APP_FILES  = lib/guide/app/index.html lib/guide/app/app.js lib/guide/app/app.css
+$(B)/gen/guideapp_files.h: $(APP_FILES) scripts/embed
+	@mkdir -p $(@D)
+	$(E) "  EMBED   $@"
+	$(Q)./scripts/embed $(APP_FILES) >$@.tmp && mv $@.tmp $@
+$(B)/lib/guide/guideapp.o: $(B)/gen/guideapp_files.h
 
 $(B)/cmd/%.o: cmd/%.c $(ALL_HDR) Makefile | deps
 	@mkdir -p $(@D)

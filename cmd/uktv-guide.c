@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "guideapp.h"
 #include "guideview.h"
 #include "log.h"
 #include "ndjson.h"
@@ -24,7 +25,11 @@
 enum {
 	OPT_S3 = UKTV_OPT_FIRST_FREE,
 	OPT_USERS,
-	OPT_SITE_TITLE
+	OPT_SITE_TITLE,
+	OPT_APP,
+	OPT_USER_POOL,
+	OPT_CLIENT_ID,
+	OPT_COGNITO_DOMAIN
 };
 
 static struct uktv_toolopt to;
@@ -36,7 +41,10 @@ static int out_closed;
 /* uktv-guide(1)'s SYNOPSIS: what a usage error prints. */
 #define SYNOPSIS \
 	"usage: uktv-guide [options] -o DIR [--s3 s3://BUCKET/PREFIX]\n" \
-	"       uktv-guide [options] --s3 s3://BUCKET/PREFIX\n"
+	"       uktv-guide [options] --s3 s3://BUCKET/PREFIX\n" \
+	"       uktv-guide [options] -o DIR --app URL --user-pool POOL_ID " \
+	"--client-id ID\n" \
+	"                  --cognito-domain DOMAIN\n"
 
 static void
 usage_text(FILE *fp)
@@ -50,13 +58,12 @@ usage_text(FILE *fp)
 	    "                          changed; objects the site no longer has are deleted)\n"
 	    "  --users                 also a page per user (for private hosting only)\n"
 	    "  --site-title TEXT       the site's name (default \"UK TV guide\")\n"
+	    "  --app URL               also the signed-in page, app/, talking to\n"
+	    "                          uktv-api at URL; needs the three below\n"
+	    "  --user-pool POOL_ID     the Cognito user pool (REGION_ID)\n"
+	    "  --client-id ID          the page's app client (implicit flow)\n"
+	    "  --cognito-domain DOMAIN the hosted UI's host name\n"
 	    UKTV_TOOLOPT_USAGE);
-}
-
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
 }
 
 /*
@@ -99,9 +106,45 @@ object_changed(enum uktv_s3_sync_action a, const char *key, void *arg)
 	emit(a == UKTV_S3_UPLOADED ? "uploaded" : "deleted", "url", arg, key);
 }
 
+/*
+ * The page's four options go together: none, or all of them, each checked
+ * (guideapp.h says what each may hold).
+ */
+static void
+check_app(const struct uktv_guideapp_config *c)
+{
+	const char *given[4] = { c->api_url, c->user_pool, c->client_id,
+	    c->domain };
+	static const char *const names[4] = { "--app", "--user-pool",
+	    "--client-id", "--cognito-domain" };
+	char missing[80] = "", why[200], msg[400], bad;
+	int n = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (given[i] == NULL)
+			snprintf(missing + strlen(missing), sizeof(missing) -
+			    strlen(missing), "%s%s", n++ ? ", " : "", names[i]);
+	if (n == 4)
+		return;
+	if (n > 0) {
+		snprintf(msg, sizeof(msg), "the signed-in page needs --app, "
+		    "--user-pool, --client-id and --cognito-domain together; "
+		    "missing: %s", missing);
+		uktv_usage(msg);
+	}
+	if (uktv_guideapp_check(c, &bad, why, sizeof(why)) == -1) {
+		int i = bad == 'a' ? 0 : bad == 'p' ? 1 : bad == 'c' ? 2 : 3;
+
+		snprintf(msg, sizeof(msg), "%s %.100s: %s", names[i], given[i],
+		    why);
+		uktv_usage(msg);
+	}
+}
+
 /* The options. */
 struct args {
 	struct uktv_guideview_opts	 go;
+	struct uktv_guideapp_config	 app;	/* app.api_url: --app given */
 	const char			*table_opt, *dir, *s3url, *table;
 	char				*bucket, *prefix;	/* of --s3 */
 };
@@ -116,6 +159,10 @@ parse_args(int argc, char *argv[], struct args *a)
 		{ "s3",		required_argument,	NULL, OPT_S3 },
 		{ "users",	no_argument,		NULL, OPT_USERS },
 		{ "site-title",	required_argument,	NULL, OPT_SITE_TITLE },
+		{ "app",	required_argument,	NULL, OPT_APP },
+		{ "user-pool",	required_argument,	NULL, OPT_USER_POOL },
+		{ "client-id",	required_argument,	NULL, OPT_CLIENT_ID },
+		{ "cognito-domain", required_argument,	NULL, OPT_COGNITO_DOMAIN },
 		{ NULL, 0, NULL, 0 }
 	};
 	char why[320], msg[600];
@@ -133,7 +180,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case 'o':
 			if (*optarg == '\0')
-				usage("-o needs a directory");
+				uktv_usage("-o needs a directory");
 			a->dir = optarg;
 			break;
 		case OPT_S3:
@@ -144,24 +191,42 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case OPT_SITE_TITLE:
 			if (*optarg == '\0')
-				usage("--site-title needs a text");
+				uktv_usage("--site-title needs a text");
 			a->go.title = optarg;
+			break;
+		case OPT_APP:
+			a->app.api_url = uktv_toolopt_value(&to, optarg,
+			    "--app needs uktv-api's URL");
+			break;
+		case OPT_USER_POOL:
+			a->app.user_pool = uktv_toolopt_value(&to, optarg,
+			    "--user-pool needs a pool id");
+			break;
+		case OPT_CLIENT_ID:
+			a->app.client_id = uktv_toolopt_value(&to, optarg,
+			    "--client-id needs an app client id");
+			break;
+		case OPT_COGNITO_DOMAIN:
+			a->app.domain = uktv_toolopt_value(&to, optarg,
+			    "--cognito-domain needs a host name");
 			break;
 		}
 	}
 	if (optind < argc) {
 		snprintf(why, sizeof(why), "unexpected argument '%.64s'",
 		    argv[optind]);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (a->dir == NULL && a->s3url == NULL)
-		usage("say where the site goes: -o DIR, --s3 s3://BUCKET/PREFIX "
-		    "or both");
+		uktv_usage("say where the site goes: -o DIR, --s3 "
+		    "s3://BUCKET/PREFIX or both");
 	if (a->s3url != NULL && uktv_s3_url_parse(a->s3url, &a->bucket,
 	    &a->prefix, why, sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "--s3 %.200s: %s", a->s3url, why);
-		usage(msg);
+		uktv_usage(msg);
 	}
+	check_app(&a->app);
+	a->app.title = a->go.title;
 	a->table = uktv_toolopt_table(&to, a->table_opt);
 	uktv_log_init(&lg, PROG, to.verbosity);
 }
@@ -179,7 +244,9 @@ render(struct uktv_aws *aws, struct args *a, struct uktv_site *site)
 		uktv_log_fatal(&lg, EX_SOFTWARE, "out of memory");
 	uktv_site_init(site);
 	if (uktv_guideview_load(gv, aws, a->table, &err) == -1 ||
-	    uktv_guideview_render(gv, &a->go, site, &err) == -1)
+	    uktv_guideview_render(gv, &a->go, site, &err) == -1 ||
+	    (a->app.api_url != NULL &&
+	    uktv_guideapp_render(&a->app, site, &err) == -1))
 		uktv_log_die(&lg, &err);
 	uktv_guideview_counts(gv, &counts);
 	uktv_log_info(&lg, "%s: %ld titles, %ld source x genre pages, %ld "

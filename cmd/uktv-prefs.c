@@ -110,12 +110,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 static struct uktv_ndjson_writer out;
 
 /* prefsrun's emit hook: one object out, its reference taken. */
@@ -180,7 +174,7 @@ option(struct args *a, int ch, const char *arg, const char *longname)
 		if (uktv_prefs_ids_parse(uktv_prefsrun_edit_list(&a->edit,
 		    longname), arg, why, sizeof(why)) == -1) {
 			snprintf(msg, sizeof(msg), "--%s: %s", longname, why);
-			usage(msg);
+			uktv_usage(msg);
 		}
 		return F_EDIT;
 	}
@@ -194,7 +188,8 @@ option(struct args *a, int ch, const char *arg, const char *longname)
 	case OPT_MAX_LINE:
 		if (uktv_parse_size(arg, &a->max_line) == -1 ||
 		    a->max_line < 1 || a->max_line > SIZE_MAX / 4)
-			usage("--max-line takes bytes (e.g. 65536, 64K, 1M)");
+			uktv_usage("--max-line takes bytes (e.g. 65536, 64K, "
+			    "1M)");
 		return F_MAX_LINE;
 	case 'l':
 		a->with_data = 1;
@@ -207,7 +202,7 @@ option(struct args *a, int ch, const char *arg, const char *longname)
 		a->go.min_rating = strtod(arg, &end);
 		if (*arg == '\0' || *end != '\0' || errno != 0 ||
 		    !(a->go.min_rating >= 0 && a->go.min_rating <= 10))
-			usage("--min-rating takes a number from 0 to 10");
+			uktv_usage("--min-rating takes a number from 0 to 10");
 		a->go.use_min_rating = 1;
 		return F_MIN_RATING;
 	}
@@ -222,14 +217,14 @@ verb_args(struct args *a, int argc, char *argv[])
 	int nargs;
 
 	if (argc == 0)
-		usage("give a command: get, put, delete, list, import, sources, "
-		    "genres, titles or recommendations");
+		uktv_usage("give a command: get, put, delete, list, import, "
+		    "sources, genres, titles or recommendations");
 	for (a->vi = 0; a->vi < sizeof(verbs) / sizeof(verbs[0]); a->vi++)
 		if (strcmp(argv[0], verbs[a->vi].name) == 0)
 			break;
 	if (a->vi == sizeof(verbs) / sizeof(verbs[0])) {
 		snprintf(why, sizeof(why), "unknown command '%.64s'", argv[0]);
-		usage(why);
+		uktv_usage(why);
 	}
 	a->verb = verbs[a->vi].verb;
 	nargs = verbs[a->vi].nargs;
@@ -242,7 +237,7 @@ verb_args(struct args *a, int argc, char *argv[])
 	if (argc != nargs) {
 		snprintf(why, sizeof(why), "%s takes %s", verbs[a->vi].name,
 		    nargs ? "one USER" : "no argument");
-		usage(why);
+		uktv_usage(why);
 	}
 	if (nargs == 1)
 		a->user = argv[0];
@@ -261,19 +256,21 @@ check_args(struct args *a)
 			continue;
 		snprintf(why, sizeof(why), "%s is not an option of %s",
 		    a->optname[i], verbs[a->vi].name);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (a->verb == PUT && a->from_stdin && (a->given & F_EDIT))
-		usage("put USER - takes the lists from stdin, not from options");
+		uktv_usage("put USER - takes the lists from stdin, not from "
+		    "options");
 	if (a->verb == PUT && !a->from_stdin && (a->given & F_EDIT) == 0)
-		usage("put: name a list to change (--sources, --add-genre, ...) "
-		    "or give - for a body on stdin");
+		uktv_usage("put: name a list to change (--sources, "
+		    "--add-genre, ...) or give - for a body on stdin");
 	if ((a->given & F_MAX_LINE) && a->verb == PUT && !a->from_stdin)
-		usage("put: --max-line is for a body on stdin (put USER -)");
+		uktv_usage("put: --max-line is for a body on stdin (put USER "
+		    "-)");
 	if (a->user != NULL && !uktv_user_id_valid(a->user)) {
 		snprintf(why, sizeof(why), "bad user id '%.64s': 1-%d "
 		    "characters of A-Za-z0-9._@+-", a->user, UKTV_USER_ID_MAX);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (a->verb == RECOMMENDATIONS && !a->go.use_min_rating) {
 		a->go.use_min_rating = 1;

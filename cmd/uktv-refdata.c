@@ -75,12 +75,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 static void
 option(struct run *r, int ch, const char *arg)
 {
@@ -88,9 +82,7 @@ option(struct run *r, int ch, const char *arg)
 
 	switch (ch) {
 	case 't':
-		if (*arg == '\0')
-			usage("-t needs a table name");
-		r->table = arg;
+		r->table = uktv_toolopt_value(&to, arg, "-t needs a table name");
 		break;
 	case 'n':
 		r->print = 0;
@@ -99,7 +91,7 @@ option(struct run *r, int ch, const char *arg)
 		if (uktv_watchmode_country(arg, r->country) == -1) {
 			snprintf(why, sizeof(why), "--country takes a two-letter "
 			    "country code (GB), not '%s'", arg);
-			usage(why);
+			uktv_usage(why);
 		}
 		break;
 	case OPT_PRUNE:
@@ -143,9 +135,9 @@ parse_args(int argc, char *argv[], struct run *r)
 	uktv_error_clear(&e);
 	if ((r->nwant = uktv_refdata_want((const char *const *)argv + optind,
 	    argc - optind, r->want, &e)) == -1)
-		usage(e.message);
+		uktv_usage(e.message);
 	if (r->table == NULL && (r->prune || r->dry))
-		usage(r->prune ? "--prune needs -t TABLE" :
+		uktv_usage(r->prune ? "--prune needs -t TABLE" :
 		    "--dry-run needs -t TABLE");
 	uktv_log_init(&logger, PROG, to.verbosity);
 }

@@ -95,12 +95,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
-static void __attribute__((noreturn))
 die_oom(void)
 {
 	uktv_log_fatal(&lg, EX_OSERR, "out of memory");
@@ -167,20 +161,15 @@ option(struct run *r, int ch, const char *arg)
 
 	switch (ch) {
 	case 't':
-		if (*arg == '\0')
-			usage("-t needs a table name");
-		r->table = arg;
+		r->table = uktv_toolopt_value(&to, arg, "-t needs a table name");
 		break;
 	case OPT_PREFS_FROM:
-		if (*arg == '\0')
-			usage("--prefs-from needs a file name, or - for the "
-			    "standard input");
-		r->prefs_from = arg;
+		r->prefs_from = uktv_toolopt_value(&to, arg, "--prefs-from needs "
+		    "a file name, or - for the standard input");
 		break;
 	case OPT_STATE:
-		if (*arg == '\0')
-			usage("--state needs a file name");
-		r->tr.state_path = arg;
+		r->tr.state_path = uktv_toolopt_value(&to, arg,
+		    "--state needs a file name");
 		break;
 	case OPT_CHANGES:
 		r->tr.changes = 1;
@@ -190,7 +179,7 @@ option(struct run *r, int ch, const char *arg)
 		break;
 	default:
 		if (value_option(&r->tr, ch, arg, why, sizeof(why)) == -1)
-			usage(why);
+			uktv_usage(why);
 	}
 }
 
@@ -228,15 +217,15 @@ parse_args(int argc, char *argv[], struct run *r)
 		option(r, ch, optarg);
 	if (optind < argc) {
 		snprintf(why, sizeof(why), "unexpected argument '%.40s'", argv[optind]);
-		usage(why);
+		uktv_usage(why);
 	}
 	if (r->table != NULL && r->prefs_from != NULL)
-		usage("-t and --prefs-from cannot be used together");
+		uktv_usage("-t and --prefs-from cannot be used together");
 	if (r->tr.changes && r->tr.state_path == NULL)
-		usage("--changes needs --state FILE (it asks what changed since "
-		    "the last complete run)");
+		uktv_usage("--changes needs --state FILE (it asks what changed "
+		    "since the last complete run)");
 	if (r->tr.refresh_ms >= 0 && r->tr.state_path == NULL)
-		usage("--refresh-after needs --state FILE");
+		uktv_usage("--refresh-after needs --state FILE");
 	if (r->prefs_from == NULL)
 		r->table = uktv_toolopt_table(&to, r->table);
 	uktv_log_init(&lg, PROG, to.verbosity);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # bench/publish (make bench): its figures come from what the endpoint
-# received, and it prints no ratio from a run that failed.  Tiny sizes, the
-# null endpoint only (no moto).
+# received, and it prints no ratio from a run that failed; bench/api: its
+# canned rows have figures from right answers.  Tiny sizes, the null
+# endpoints only (no moto).
 
 load helpers/common
 
@@ -33,4 +34,20 @@ bench() {
 	assert_line --regexp '^  boto3 +50 +[0-9.]+ +[0-9]+ +[0-9.]+ +[0-9.]+$'
 	assert_line "  records/s and CPU per record, uktv-publish / boto3: no ratio: uktv-publish 60 (exit 1)"
 	refute_output --regexp '[0-9.]+x \('
+}
+
+@test "bench/api: the canned endpoint's rows have figures, and every answer was the right one" {
+	command -v wrk >/dev/null || skip "wrk not installed (make setup)"
+	run env B="$UKTV_BUILD" BENCH_SKIP_MOTO=1 BENCH_DURATION=1s BENCH_CONNECTIONS=2 \
+	    "$UKTV_ROOT/bench/api"
+	assert_success
+	assert_line '  moto    (skipped: BENCH_SKIP_MOTO=1)'
+	# A row: ready ms, first ms, req/s, p50, p99, CPU us/req, peak RSS,
+	# and no "(...)" flag (a wrong answer, a non-200, a socket error).
+	for r in 'GET /sources' 'GET /preferences' 'GET /titles \(300\)' \
+	    'GET /preferences, --threads 1'; do
+		assert_line --regexp "^  canned  $r +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+\$"
+	done
+	assert_line --regexp '^    >= 5,000 req/s on one core: [0-9]+ (met|MISSED) '
+	assert_line --regexp '^    p99 < 5 ms: [0-9.]+ (met|MISSED); peak RSS < 16 MiB: [0-9.]+ (met|MISSED)$'
 }

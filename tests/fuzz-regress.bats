@@ -64,6 +64,7 @@ replay() {
 @test "fuzz regressions: awserror (AWS error answers, JSON and XML)" { replay awserror; }
 @test "fuzz regressions: dynamodb (Query/Scan/BatchGet/BatchWrite, typed values)" { replay dynamodb; }
 @test "fuzz regressions: jsonscan (strict scanner agrees with the reader)" { replay jsonscan; }
+@test "fuzz regressions: jwt (JWS parsing, RS256, JWK keys, Cognito claims and JWKS)" { replay jwt; }
 @test "fuzz regressions: kinesis (PutRecords settles every record once)" { replay kinesis; }
 @test "fuzz regressions: kpl (aggregated records)" { replay kpl; }
 @test "fuzz regressions: ndjson (line reader drops nothing silently)" { replay ndjson; }

@@ -434,19 +434,21 @@ PY
 	assert_equal "$(delivered)" "5 "
 }
 
-@test "--max-rate paces the calls: 40 records at 20/s take two calls a second apart" {
+@test "--max-rate paces the calls: 60 records at 20/s take three calls a second apart" {
 	shared
-	events 40 >"$IN"
+	events 60 >"$IN"
 	start=$(date +%s%N)
 	run uktv-publish -s "$S" --max-rate 20 <"$IN"
 	end=$(date +%s%N)
 	assert_success
-	assert_equal "$(puts)" "[20,20]"
-	[ $(((end - start) / 1000000)) -ge 950 ] || fail "took only $(((end - start) / 1000000)) ms"
-	t=$(proxy_log | jq -s '[.[] | select(.op == "PutRecords") | .t] | .[1] - .[0]')
-	# Pacing counts from the start: a slow first call (valgrind) shortens
-	# the gap, but an unpaced sender would make one call of 40 at once.
-	jq -e --argjson t "$t" -n '$t >= 0.4' >/dev/null || fail "calls $t s apart"
+	assert_equal "$(puts)" "[20,20,20]"
+	[ $(((end - start) / 1000000)) -ge 1900 ] || fail "took only $(((end - start) / 1000000)) ms"
+	# The gap between the second and third calls: the first call's own
+	# start-up (a new connection; valgrind on a busy machine) can shorten
+	# the gap after it, not this one.  An unpaced sender makes all three at
+	# once.
+	t=$(proxy_log | jq -s '[.[] | select(.op == "PutRecords") | .t] | .[2] - .[1]')
+	jq -e --argjson t "$t" -n '$t >= 0.8' >/dev/null || fail "calls $t s apart"
 }
 
 @test "a live pipe is sent as it comes; SIGTERM stops reading, reports, exits 143" {

@@ -73,3 +73,46 @@ uktv_streamopt_handle(struct uktv_streamopt *so, const struct uktv_toolopt *to,
 	}
 	return 0;
 }
+
+void
+uktv_streamopt_event(void *arg, enum uktv_consumer_event ev, const char *shard,
+    const char *msg)
+{
+	struct uktv_log *lg = arg;
+
+	switch (ev) {
+	case UKTV_CONSUMER_SYNC_FAILED:
+		uktv_log_warn(lg, "%s", msg);
+		break;
+	case UKTV_CONSUMER_TICK_FAILED:
+		uktv_log_warn(lg, "lease table: %s", msg);
+		break;
+	case UKTV_CONSUMER_LOCK_FORCED:
+		uktv_log_warn(lg, "%s (--force: resetting anyway)", msg);
+		break;
+	default:
+		uktv_log_info(lg, "shard %s: %s", shard, msg);
+	}
+}
+
+void
+uktv_streamopt_runnote(void *arg, enum uktv_consumerun_note kind,
+    const char *msg)
+{
+	struct uktv_log *lg = arg;
+
+	switch (kind) {
+	case UKTV_CONSUMERUN_INFO:
+		uktv_log_info(lg, "%s", msg);
+		break;
+	case UKTV_CONSUMERUN_WARN:
+		uktv_log_warn(lg, "%s", msg);
+		break;
+	case UKTV_CONSUMERUN_PROGRESS:
+		uktv_log_progress(lg, "%s", msg);
+		break;
+	case UKTV_CONSUMERUN_PROGRESS_DONE:
+		uktv_log_progress_done(lg);
+		break;
+	}
+}

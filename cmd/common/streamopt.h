@@ -6,6 +6,8 @@
 #ifndef UKTV_STREAMOPT_H
 #define UKTV_STREAMOPT_H
 
+#include "consumer.h"
+#include "consumerun.h"
 #include "log.h"
 #include "streamreader.h"
 #include "toolopt.h"
@@ -59,5 +61,18 @@ int	uktv_streamopt_exit(int closed, int status);
  * uktv_toolopt_usage with the text. */
 void	uktv_streamopt_usagef(const struct uktv_toolopt *, const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 2, 3)));
+
+/*
+ * A uktv_consumer_event_fn (arg: struct uktv_log *): a lease table's shard
+ * list out of date, a failed lease round and a forced reset are warnings,
+ * a shard's lease lost is told with -v.
+ */
+void	uktv_streamopt_event(void *arg, enum uktv_consumer_event,
+	    const char *shard, const char *message);
+
+/* A uktv_consumerun_note_fn (arg: struct uktv_log *): a stream run's
+ * notes into the log at their level. */
+void	uktv_streamopt_runnote(void *arg, enum uktv_consumerun_note,
+	    const char *message);
 
 #endif

@@ -23,11 +23,15 @@
 #define UKTV_VERSION "0.0.0"
 #endif
 
+/* The options of the one tool this process is (uktv_usage). */
+static const struct uktv_toolopt *this_tool;
+
 void
 uktv_toolopt_init(struct uktv_toolopt *to, const char *prog)
 {
 	memset(to, 0, sizeof(*to));
 	to->prog = prog;
+	this_tool = to;
 	/* Killed by SIGPIPE, a tool cannot checkpoint what it did write, nor
 	 * finish a site whose log nobody reads: it gets EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);
@@ -297,6 +301,21 @@ uktv_toolopt_getopt(struct uktv_toolopt *to, int ch, const char *arg)
 		break;
 	}
 	return 0;
+}
+
+void
+uktv_usage(const char *why)
+{
+	uktv_toolopt_usage(this_tool, why);
+}
+
+const char *
+uktv_toolopt_value(const struct uktv_toolopt *to, const char *arg,
+    const char *why)
+{
+	if (*arg == '\0')
+		uktv_toolopt_usage(to, why);
+	return arg;
 }
 
 const char *

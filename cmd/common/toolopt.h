@@ -196,13 +196,15 @@ long long uktv_toolopt_count(const struct uktv_toolopt *, const char *name,
  * they name this process, so a child never takes them for its own.
  */
 int	uktv_toolopt_listen_fd(int *n);
+/* The tool's usage error (uktv_toolopt_usage on the options last given to
+ * uktv_toolopt_init): one process, one tool, so no tool needs a wrapper. */
+void	uktv_usage(const char *why) __attribute__((noreturn));
+/* arg, or (when it is empty) a usage error saying why: "-t needs a table
+ * name". */
+const char *uktv_toolopt_value(const struct uktv_toolopt *, const char *arg,
+	    const char *why);
 /* Prints "prog: message" for err on stderr and exits with its code. */
 void	uktv_toolopt_die(const struct uktv_toolopt *, const struct uktv_error *)
 	    __attribute__((noreturn));
-
-/* Compatibility: uktv-consume found the Watchmode options through
- * watchmode.h, which no longer has them; until it includes watchopt.h
- * itself they come through here (after everything watchopt.h needs). */
-#include "watchopt.h"
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "cognito.h"
 #include "endpoints.h"
@@ -41,6 +42,17 @@ struct uktv_cognito {
 	long		 fetches;
 	struct ckey	*keys;
 	size_t		 nkeys;
+
+	/* cache_lock guards the tokens accepted (a ring, oldest replaced). */
+	pthread_mutex_t	 cache_lock;
+	struct accepted {
+		unsigned char			hash[SHA256_DIGEST_LENGTH];
+		char				kid[128];
+		int				used;
+		struct uktv_cognito_claims	claims;
+	}		 cache[UKTV_COGNITO_CACHE];
+	size_t		 cache_next;
+	long		 signature_checks;
 };
 
 static int
@@ -202,6 +214,7 @@ uktv_cognito_new(const struct uktv_cognito_config *cfg, struct uktv_error *err)
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->cache_lock, NULL);
 	pthread_cond_init(&c->fetched, NULL);
 	if ((region = pool_region(cfg, err)) == NULL ||
 	    (ep = endpoint(cfg, region, err)) == NULL)
@@ -253,6 +266,7 @@ uktv_cognito_free(struct uktv_cognito *c)
 	free(c->jwks_url);
 	pthread_cond_destroy(&c->fetched);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->cache_lock);
 	free(c);
 }
 
@@ -261,6 +275,17 @@ uktv_cognito_set_clock(struct uktv_cognito *c,
     const struct uktv_cognito_clock *clock)
 {
 	c->clock = *clock;
+}
+
+long
+uktv_cognito_signature_checks(struct uktv_cognito *c)
+{
+	long n;
+
+	pthread_mutex_lock(&c->cache_lock);
+	n = c->signature_checks;
+	pthread_mutex_unlock(&c->cache_lock);
+	return n;
 }
 
 long
@@ -444,7 +469,6 @@ find_key(struct uktv_cognito *c, const char *kid, struct uktv_error *err)
 	size_t n = 0, nold;
 	long long now;
 	int rc, fetched_here = 0;
-	char shown_kid[72];
 
 	uktv_error_clear(&ferr);
 	pthread_mutex_lock(&c->lock);
@@ -490,9 +514,9 @@ find_key(struct uktv_cognito *c, const char *kid, struct uktv_error *err)
 			uktv_error_set(err, UKTV_ERR_UNAVAILABLE, "the user "
 			    "pool's JWKS could not be fetched");
 		else
-			uktv_error_set(err, UKTV_ERR_NOPERM, "unknown key "
-			    "(kid \"%s\")", shown(shown_kid, sizeof(shown_kid),
-			    kid));
+			/* The kid is the token's: not repeated. */
+			uktv_error_set(err, UKTV_ERR_NOPERM, "unknown key (kid "
+			    "not in the user pool's JWKS)");
 	}
 	pthread_mutex_unlock(&c->lock);
 	return key;
@@ -546,6 +570,12 @@ uktv_cognito_check_claims(const struct uktv_cognito *c,
 		return refuse(err, "no issuer (iss)", NULL);
 	if (strcmp(iss, c->issuer) != 0)
 		return refuse(err, "issuer \"%s\" is not the user pool", iss);
+	/* token_use before aud: an access token has no aud (client_id
+	 * instead), and "not an ID token" is the reason worth logging. */
+	if ((use = str_member(claims, "token_use")) == NULL)
+		return refuse(err, "no token_use", NULL);
+	if (strcmp(use, "id") != 0)
+		return refuse(err, "token_use \"%s\" is not an ID token", use);
 	if ((aud = str_member(claims, "aud")) == NULL)
 		return refuse(err, "no audience (aud) string", NULL);
 	for (i = 0; i < c->nclient_ids; i++)
@@ -553,10 +583,6 @@ uktv_cognito_check_claims(const struct uktv_cognito *c,
 			break;
 	if (i == c->nclient_ids)
 		return refuse(err, "audience \"%s\" not allowed", aud);
-	if ((use = str_member(claims, "token_use")) == NULL)
-		return refuse(err, "no token_use", NULL);
-	if (strcmp(use, "id") != 0)
-		return refuse(err, "token_use \"%s\" is not an ID token", use);
 	if (int_claim(claims, "exp", &exp) == -1)
 		return refuse(err, "no expiry (exp)", NULL);
 	if (exp <= (long long)now - UKTV_COGNITO_LEEWAY_S)
@@ -602,10 +628,75 @@ token_of(const char *v, size_t *len)
 	return v;
 }
 
+/* 1 when kid is among the keys the pool publishes now. */
+static int
+key_known(struct uktv_cognito *c, const char *kid)
+{
+	int known;
+
+	pthread_mutex_lock(&c->lock);
+	known = lookup(c, kid) != NULL;
+	pthread_mutex_unlock(&c->lock);
+	return known;
+}
+
+/*
+ * 1 with the claims of a token accepted before that has not expired since
+ * and whose key the pool still publishes (a key dropped from the JWKS
+ * takes its tokens with it, cached or not), 0 when it is not known (or its
+ * key is gone: the full check says why), -1 when it has expired.
+ */
+static int
+cached(struct uktv_cognito *c, const unsigned char *hash,
+    struct uktv_cognito_claims *out)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&c->cache_lock);
+	for (size_t i = 0; i < UKTV_COGNITO_CACHE; i++) {
+		struct accepted *a = &c->cache[i];
+
+		if (!a->used || memcmp(a->hash, hash, sizeof(a->hash)) != 0)
+			continue;
+		if (a->claims.exp <= (long long)wall_now(c) -
+		    UKTV_COGNITO_LEEWAY_S) {
+			a->used = 0;
+			rc = -1;
+		} else if (!key_known(c, a->kid)) {
+			a->used = 0;
+		} else {
+			*out = a->claims;
+			rc = 1;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&c->cache_lock);
+	return rc;
+}
+
+static void
+remember(struct uktv_cognito *c, const unsigned char *hash, const char *kid,
+    const struct uktv_cognito_claims *claims)
+{
+	struct accepted *a;
+
+	if (strlen(kid) >= sizeof(a->kid))
+		return;
+	pthread_mutex_lock(&c->cache_lock);
+	a = &c->cache[c->cache_next];
+	c->cache_next = (c->cache_next + 1) % UKTV_COGNITO_CACHE;
+	memcpy(a->hash, hash, sizeof(a->hash));
+	memcpy(a->kid, kid, strlen(kid) + 1);
+	a->claims = *claims;
+	a->used = 1;
+	pthread_mutex_unlock(&c->cache_lock);
+}
+
 int
 uktv_cognito_verify(struct uktv_cognito *c, const char *authorization,
     struct uktv_cognito_claims *out, struct uktv_error *err)
 {
+	unsigned char hash[SHA256_DIGEST_LENGTH];
 	struct uktv_jwt jwt;
 	const char *tok;
 	EVP_PKEY *key;
@@ -617,6 +708,13 @@ uktv_cognito_verify(struct uktv_cognito *c, const char *authorization,
 	tok = token_of(authorization, &len);
 	if (len == 0)
 		return uktv_error_set(err, UKTV_ERR_NOPERM, "no token");
+	SHA256((const unsigned char *)tok, len, hash);
+	switch (cached(c, hash, out)) {
+	case 1:
+		return 0;
+	case -1:
+		return uktv_error_set(err, UKTV_ERR_NOPERM, "expired");
+	}
 	if (uktv_jwt_parse(tok, len, &jwt, err) == -1)
 		return -1;
 	if (jwt.kid == NULL) {
@@ -630,9 +728,14 @@ uktv_cognito_verify(struct uktv_cognito *c, const char *authorization,
 	}
 	rc = uktv_jwt_verify_rs256(&jwt, key, err);
 	EVP_PKEY_free(key);
+	pthread_mutex_lock(&c->cache_lock);
+	c->signature_checks++;
+	pthread_mutex_unlock(&c->cache_lock);
 	if (rc == 0)
 		rc = uktv_cognito_check_claims(c, jwt.claims, wall_now(c), out,
 		    err);
+	if (rc == 0)
+		remember(c, hash, jwt.kid, out);
 	uktv_jwt_free(&jwt);
 	return rc;
 }

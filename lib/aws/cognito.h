@@ -14,11 +14,18 @@
  * A token is accepted when (in this order): it is a compact RS256 JWS
  * (jwt.h), its header has a kid that is in the JWKS, its signature
  * verifies with that key, iss is https://cognito-idp.REGION.amazonaws.com/
- * POOL_ID, aud is one of the client ids (a string, as Cognito writes it),
- * token_use is "id", exp > now - 60, iat <= now + 60 (and nbf, when
+ * POOL_ID, token_use is "id", aud is one of the client ids (a string, as
+ * Cognito writes it), exp > now - 60, iat <= now + 60 (and nbf, when
  * present, <= now + 60), and sub is a user id ARCHITECTURE.md allows.
  * Times are the wall clock's, time(2), with UKTV_COGNITO_LEEWAY_S seconds
  * of leeway for clocks that disagree.
+ *
+ * A token accepted is remembered (by the SHA-256 of its bytes, the last
+ * UKTV_COGNITO_CACHE of them) until it expires, as API Gateway caches an
+ * authorizer's answer: a page sends the same token with every request, and
+ * its RSA check and parse are a quarter of a small request's CPU.  The
+ * remembered answer is checked against exp again on every use, and goes
+ * when its key leaves the pool's JWKS.
  */
 #ifndef UKTV_COGNITO_H
 #define UKTV_COGNITO_H
@@ -34,6 +41,8 @@
 /* Bounds on what a JWKS answer may hold. */
 #define UKTV_COGNITO_JWKS_MAX		(256 * 1024)
 #define UKTV_COGNITO_MAX_KEYS		64
+/* Tokens remembered once accepted (cognito.h). */
+#define UKTV_COGNITO_CACHE		128
 
 struct uktv_cognito_config {
 	const char		*region;	/* NULL: conf's region, else the

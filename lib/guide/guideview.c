@@ -194,9 +194,7 @@ uktv_site_free(struct uktv_site *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Adds a copy of name, taking over body (freed by the site, also on
- * failure).  -1 on OOM. */
-static int
+int
 uktv_site_add(struct uktv_site *s, const char *name, char *body, size_t len)
 {
 	struct uktv_site_file *v;
@@ -1284,7 +1282,19 @@ write_file(const char *path, const char *body, size_t len,
 	    uktv_file_mode_umask(0666), "the page", err);
 }
 
-/* Removes DIR/sub/ *.html that the site does not have. */
+/* 1 for the files the site writes: pages, and the app's script and
+ * stylesheet (lib/guide/guideapp.h); anything else in a subdirectory is
+ * someone else's and stays. */
+static int
+site_kind(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && dot != name && (strcmp(dot, ".html") == 0 ||
+	    strcmp(dot, ".js") == 0 || strcmp(dot, ".css") == 0);
+}
+
+/* Removes DIR/sub/ files of the site's kinds that the site does not have. */
 static int
 prune(const struct uktv_site *site, const char *dir, const char *sub,
     uktv_site_fn fn, void *arg, struct uktv_site_write_stats *st,
@@ -1293,7 +1303,6 @@ prune(const struct uktv_site *site, const char *dir, const char *sub,
 	char path[4096], rel[1024];
 	struct dirent *de;
 	struct stat sb;
-	size_t n;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, sub);
@@ -1304,8 +1313,7 @@ prune(const struct uktv_site *site, const char *dir, const char *sub,
 		    strerror(errno));
 	}
 	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (n < 6 || strcmp(de->d_name + n - 5, ".html") != 0)
+		if (!site_kind(de->d_name))
 			continue;
 		if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", sub,
 		    de->d_name) >= sizeof(rel))

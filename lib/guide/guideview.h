@@ -43,8 +43,9 @@
 
 /* The site's own subdirectories: files in them that the site no longer
  * has are removed by uktv_site_write_dir (a title gone from the table, user
- * pages after a run without --users). */
-#define UKTV_GUIDEVIEW_DIRS	{ "pairs", "titles", "users" }
+ * pages after a run without --users, the signed-in page of
+ * lib/guide/guideapp.h after a run without it). */
+#define UKTV_GUIDEVIEW_DIRS	{ "pairs", "titles", "users", "app" }
 /* Poster sizes in the HTML (Watchmode posters are 2:3). */
 #define UKTV_GUIDEVIEW_CARD_W	120
 #define UKTV_GUIDEVIEW_CARD_H	180
@@ -86,6 +87,10 @@ struct uktv_site {
 
 void	uktv_site_init(struct uktv_site *);
 void	uktv_site_free(struct uktv_site *);
+/* Adds a file: a copy of name, taking over body (freed by the site, also
+ * on failure).  -1 when out of memory. */
+int	uktv_site_add(struct uktv_site *, const char *name, char *body,
+	    size_t len);
 
 struct uktv_guideview_opts {
 	int		 users;		/* --users: a page per user */
@@ -123,8 +128,9 @@ struct uktv_site_write_stats {
  * file whose content is already there is not touched; a new or changed
  * one is written to a temporary file beside it and renamed over it, so a
  * web server never serves half a page; files are created with mode 0666
- * less the umask.  Then *.html files in the site's own subdirectories
- * (UKTV_GUIDEVIEW_DIRS) that the site does not have are removed.  fn (may
+ * less the umask.  Then *.html, *.js and *.css files in the site's own
+ * subdirectories (UKTV_GUIDEVIEW_DIRS) that the site does not have are
+ * removed.  fn (may
  * be NULL) hears of each change.  -1 with err: UKTV_ERR_CANTCREAT when a
  * directory or file cannot be created, UKTV_ERR_IO when one cannot be
  * written or removed.

@@ -4,8 +4,7 @@
  * emit hook instead of printed, and shapes what it yields as the original
  * page expects it.
  */
-#include <stdarg.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,6 +309,10 @@ put_body(const char *user, const char *body, size_t len,
 	char *text;
 	int rc;
 
+	/* The server's 413 comes long before json-c's int length would
+	 * not hold it; a library caller without that bound gets a 400. */
+	if (len >= INT_MAX)
+		return refused(out, "Invalid JSON in request body");
 	/* The tokener wants the NUL after the text. */
 	if ((text = malloc(len + 1)) == NULL)
 		return answer(out, 0, NULL);

@@ -254,3 +254,19 @@ uktv_html_path(struct uktv_html *h, const char *path)
 		}
 	}
 }
+
+void
+uktv_html_json(struct uktv_html *h, const char *json)
+{
+	const char *p, *run;
+
+	for (run = p = json; *p != '\0'; p++) {
+		if (*p != '<' && *p != '>' && *p != '&')
+			continue;
+		add(h, run, (size_t)(p - run));
+		add(h, *p == '<' ? "\\u003c" : *p == '>' ? "\\u003e" :
+		    "\\u0026", 6);
+		run = p + 1;
+	}
+	add(h, run, (size_t)(p - run));
+}

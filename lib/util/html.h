@@ -51,6 +51,15 @@ void	uktv_html_url(struct uktv_html *, const char *url);
  * "../users/a@b.html"): each segment percent-encoded (RFC 3986 unreserved
  * kept), "/" and ".." kept. */
 void	uktv_html_path(struct uktv_html *, const char *path);
+/*
+ * JSON text as the content of a <script type="application/json"> element,
+ * where entities are not decoded (raw text), so _text cannot be used:
+ * '<', '>' and '&' are written as \u003c, \u003e and \u0026, which a JSON
+ * parser reads back as the same characters, so no value can end the element
+ * ("</script>") or open a comment ("<!--").  json must be valid JSON: those
+ * characters then occur only inside its strings.
+ */
+void	uktv_html_json(struct uktv_html *, const char *json);
 
 /*
  * Reads one UTF-8 character of s[0, n): 1-4 with *cp, or 0 for a byte that

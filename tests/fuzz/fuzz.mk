@@ -20,7 +20,7 @@ FCFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
             -DUKTV_VERSION=\"0.1.0\"
 
 LIB_DIRS  = lib/util lib/net lib/aws/auth lib/aws lib/stream lib/guide
-FINC      = $(addprefix -iquote ,$(LIB_DIRS)) -iquote cmd/common
+FINC      = $(addprefix -iquote ,$(LIB_DIRS)) -iquote cmd/common -iquote $(FB)/gen
 FLIB_HDR  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h $(d)/private/*.h))
 FLIB_SRC  = $(filter-out lib/net/http.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 FLIB_OBJ  = $(FLIB_SRC:%.c=$(FB)/%.o)
@@ -37,6 +37,13 @@ $(FB)/lib/%.o: lib/%.c $(FLIB_HDR)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FCFLAGS) $(FSAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# The signed-in page's files, built in as the Makefile builds them.
+APP_FILES = lib/guide/app/index.html lib/guide/app/app.js lib/guide/app/app.css
+$(FB)/gen/guideapp_files.h: $(APP_FILES) scripts/embed
+	@mkdir -p $(@D)
+	@./scripts/embed $(APP_FILES) >$@.tmp && mv $@.tmp $@
+$(FB)/lib/guide/guideapp.o: $(FB)/gen/guideapp_files.h
 
 $(FB)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(FLIB_HDR)
 	@mkdir -p $(@D)

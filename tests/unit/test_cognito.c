@@ -227,6 +227,7 @@ claims(const char *name, const char *value)
 		{ "iat", "" },
 		{ "email", "\"alice@example.com\"" },
 		{ NULL, "" },
+		{ NULL, "" },		/* room for one member added */
 	};
 	char *s = NULL, *t;
 	size_t i;
@@ -354,8 +355,12 @@ test_valid(void)
 	CHECK_STR(cl.username, "alice");
 	CHECK_INT(cl.exp, NOW + 3590);
 	CHECK_INT(server_fetches(), before + 1);
-	/* Cached: the next tokens fetch nothing. */
+	/* Cached: the next tokens fetch nothing, and the same token is not
+	 * checked again (its answer is remembered until it expires). */
+	CHECK_INT(uktv_cognito_signature_checks(c), 1);
 	CHECK_INT(verify(c, tok, &cl, &err), 0);
+	CHECK_STR(cl.sub, SUB);
+	CHECK_INT(uktv_cognito_signature_checks(c), 1);
 	if (asprintf(&bearer, "Bearer %s", tok) == -1)
 		abort();
 	CHECK_INT(verify(c, bearer, &cl, &err), 0);
@@ -485,6 +490,23 @@ test_claims(void)
 		check_refused(c, tok, UKTV_ERR_NOPERM, bad[i].want);
 		free(tok);
 	}
+	/* An access token as Cognito writes one (client_id, no aud) is
+	 * refused as what it is. */
+	{
+		struct json_object *o = json_tokener_parse("{\"sub\":\"" SUB
+		    "\",\"iss\":\"" ISS "\",\"client_id\":\"page4client1\","
+		    "\"token_use\":\"access\",\"scope\":\"aws.cognito.signin."
+		    "user.admin\",\"exp\":1751648561,\"iat\":1751644961}");
+		struct uktv_cognito_claims cl;
+		struct uktv_error err;
+
+		CHECK(o != NULL);
+		CHECK_INT(uktv_cognito_check_claims(c, o, (time_t)NOW, &cl,
+		    &err), -1);
+		CHECK_STR(err.message, "token_use \"access\" is not an ID "
+		    "token");
+		json_object_put(o);
+	}
 	uktv_cognito_free(c);
 }
 
@@ -525,8 +547,14 @@ test_forgeries(void)
 	CHECK_INT(server_fetches(), before);
 	CHECK_INT(uktv_cognito_fetches(c), 0);
 	/* Signed, then the payload changed: the key is fetched, the
-	 * signature fails. */
+	 * signature fails, also once the good token is remembered. */
 	good = token(key1, "k1", NULL, NULL);
+	{
+		struct uktv_cognito_claims cl;
+		struct uktv_error err;
+
+		CHECK_INT(verify(c, good, &cl, &err), 0);
+	}
 	{
 		char *p2 = b64url(c2, strlen(c2) - 1), *d1 = strchr(good, '.');
 
@@ -580,7 +608,8 @@ test_unknown_kid(void)
 	 * of the first fetch, k2 is unknown and nothing is fetched. */
 	server_keys(key1, "k1", key2, "k2");
 	__atomic_add_fetch(&fake_mono, 30000, __ATOMIC_SEQ_CST);
-	check_refused(c, t2, UKTV_ERR_NOPERM, "unknown key (kid \"k2\")");
+	check_refused(c, t2, UKTV_ERR_NOPERM,
+	    "unknown key (kid not in the user pool's JWKS)");
 	CHECK_INT(server_fetches(), before + 1);
 	/* A minute after the first fetch: one refetch, and k2 is known. */
 	__atomic_add_fetch(&fake_mono, 30000, __ATOMIC_SEQ_CST);
@@ -819,8 +848,8 @@ main(void)
 {
 	/* Nothing here may reach a real AWS endpoint. */
 	unsetenv("AWS_CA_BUNDLE");
-	key1 = gen_rsa(2048);
-	key2 = gen_rsa(2048);
+	key1 = load_rsa("tests/fixtures/jwt/key1.pem");
+	key2 = load_rsa("tests/fixtures/jwt/key2.pem");
 	server_start();
 	RUN(test_valid);
 	RUN(test_times);

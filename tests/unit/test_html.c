@@ -154,6 +154,27 @@ test_grows(void)
 	free(s);
 }
 
+/* JSON for a script element: nothing in a value can end the element or
+ * open a comment, and the text is still the same JSON. */
+static void
+test_json_block(void)
+{
+	struct uktv_html h;
+	char *got;
+
+	uktv_html_init(&h);
+	uktv_html_json(&h, "{\"t\":\"</script><!-- a&b -->\",\"n\":1}");
+	got = uktv_html_take(&h, NULL);
+	CHECK_STR(got, "{\"t\":\"\\u003c/script\\u003e\\u003c!-- "
+	    "a\\u0026b --\\u003e\",\"n\":1}");
+	free(got);
+	uktv_html_init(&h);
+	uktv_html_json(&h, "[]");
+	got = uktv_html_take(&h, NULL);
+	CHECK_STR(got, "[]");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -164,5 +185,6 @@ main(void)
 	RUN(test_urls);
 	RUN(test_paths_and_raw);
 	RUN(test_grows);
+	RUN(test_json_block);
 	return UNIT_DONE();
 }

@@ -371,8 +371,8 @@ test_verify_key_rules(void)
 int
 main(void)
 {
-	key1 = gen_rsa(2048);
-	key2 = gen_rsa(2048);
+	key1 = load_rsa("tests/fixtures/jwt/key1.pem");
+	key2 = load_rsa("tests/fixtures/jwt/key2.pem");
 	RUN(test_base64url);
 	RUN(test_parse_and_verify);
 	RUN(test_changed_payload);

@@ -23,6 +23,8 @@ void	uktv_cognito_set_clock(struct uktv_cognito *,
 	    const struct uktv_cognito_clock *);
 /* JWKS fetches tried so far. */
 long	uktv_cognito_fetches(struct uktv_cognito *);
+/* Signatures checked so far (a token remembered is not checked again). */
+long	uktv_cognito_signature_checks(struct uktv_cognito *);
 /* The JWKS URL the pool's keys are fetched from. */
 const char *uktv_cognito_jwks_url(const struct uktv_cognito *);
 /* The claims checks alone (after the signature), at wall time now. */
