@@ -4,41 +4,31 @@
 # moto's DynamoDB holds the table (tests/fixtures/prefs: reference items,
 # title records and index entries), and uktv-prefs reads back what the
 # service wrote.  One service is started for the file; tests that need
-# their own (faketime, SIGTERM, socket activation) start one.
+# their own (faketime, SIGTERM, socket activation) start one.  Tokens stay
+# in files (helpers/cognito), out of every argv.  What the answers hold is
+# tests/api-data.bats'; this suite is sign-in, the server's bounds and its
+# shutdown.
 
 load helpers/common
+load helpers/cognito
 
 bats_require_minimum_version 1.5.0
 
 P="$FIXTURES/prefs"
 T=UKTVProgrammes
-PW='Passw0rd!uktv'
-
-# pool_user POOL CLIENT EMAIL: a confirmed user with a password, and its ID
-# token on stdout (USER_PASSWORD_AUTH, as the original's test scripts).
-pool_user() {
-	aws cognito-idp admin-create-user --user-pool-id "$1" --username "$3" >/dev/null &&
-	aws cognito-idp admin-set-user-password --user-pool-id "$1" --username "$3" \
-	    --password "$PW" --permanent &&
-	aws cognito-idp initiate-auth --client-id "$2" --auth-flow USER_PASSWORD_AUTH \
-	    --auth-parameters "USERNAME=$3,PASSWORD=$PW" \
-	    --query AuthenticationResult.IdToken --output text
+# user NAME POOL CLIENT EMAIL: NAME's ID token in $BATS_FILE_TMPDIR/NAME.token
+# and its header in NAME.auth (raw token) and NAME.bearer (Bearer).
+user() {
+	local f="$BATS_FILE_TMPDIR/$1"
+	cognito_user "$2" "$4" &&
+	cognito_token "$3" "$4" "$f.token" &&
+	cognito_auth_header "$f.token" "$f.auth" &&
+	(umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$f.token")" >"$f.bearer")
 }
 
-# new_client POOL NAME: an app client that may sign in with a password.
-new_client() {
-	aws cognito-idp create-user-pool-client --user-pool-id "$1" --client-name "$2" \
-	    --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH \
-	    --query UserPoolClient.ClientId --output text
-}
-
-# sub TOKEN: the token's sub claim.
+# sub NAME: the sub claim of NAME's token.
 sub() {
-	python3 - "$1" <<'PY'
-import base64, json, sys
-p = sys.argv[1].split(".")[1]
-print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["sub"])
-PY
+	cognito_claim "$BATS_FILE_TMPDIR/$1.token" sub
 }
 
 # api_up PORT: uktv-api answers on PORT.
@@ -63,22 +53,20 @@ setup_file() {
 	make_table "$T"
 	aws dynamodb batch-write-item --request-items "file://$P/reference.json" >/dev/null
 	aws dynamodb batch-write-item --request-items "file://$P/titles.json" >/dev/null
-	POOL=$(aws cognito-idp create-user-pool --pool-name viewers --username-attributes email \
-	    --query UserPool.Id --output text)
-	CLIENT=$(new_client "$POOL" page)
+	POOL=$(cognito_pool viewers)
+	CLIENT=$(cognito_client "$POOL" page)
 	# An app client of the same pool that uktv-api is not told about.
-	OTHER_CLIENT=$(new_client "$POOL" elsewhere)
-	ALICE=$(pool_user "$POOL" "$CLIENT" alice@example.org)
-	BOB=$(pool_user "$POOL" "$CLIENT" bob@example.org)
-	CAROL=$(pool_user "$POOL" "$OTHER_CLIENT" carol@example.org)
+	OTHER_CLIENT=$(cognito_client "$POOL" elsewhere)
+	user alice "$POOL" "$CLIENT" alice@example.org
+	user bob "$POOL" "$CLIENT" bob@example.org
+	user carol "$POOL" "$OTHER_CLIENT" carol@example.org
 	# A second pool, made second: moto signs its tokens with the same key,
 	# so only their iss tells them apart.  Its client is allowed (as aud),
 	# so the iss alone must refuse them.
-	POOL2=$(aws cognito-idp create-user-pool --pool-name others --username-attributes email \
-	    --query UserPool.Id --output text)
-	CLIENT2=$(new_client "$POOL2" page)
-	DAVE=$(pool_user "$POOL2" "$CLIENT2" dave@example.org)
-	export POOL CLIENT OTHER_CLIENT CLIENT2 POOL2 ALICE BOB CAROL DAVE
+	POOL2=$(cognito_pool others)
+	CLIENT2=$(cognito_client "$POOL2" page)
+	user dave "$POOL2" "$CLIENT2" dave@example.org
+	export POOL CLIENT OTHER_CLIENT CLIENT2 POOL2
 	API_PORT=$(free_port)
 	export API_PORT API="http://127.0.0.1:$API_PORT"
 	api_start api "$API_PORT" --request-timeout 3
@@ -175,15 +163,15 @@ logcount() {
 }
 
 @test "two signed-in users put and get their own preferences, the items uktv-prefs reads" {
-	a=$(sub "$ALICE")
-	b=$(sub "$BOB")
-	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["203",26],"genres":["4"]}')" \
+	a=$(sub alice)
+	b=$(sub bob)
+	assert_equal "$(get /preferences -X PUT -H "@$BATS_FILE_TMPDIR/alice.auth" -d '{"sources":["203",26],"genres":["4"]}')" \
 	    '200 {"message":"Preferences updated successfully"}'
-	assert_equal "$(get /preferences -X PUT -H "Authorization: Bearer $BOB" -d '{"sources":["349"],"genres":["6","7"]}')" \
+	assert_equal "$(get /preferences -X PUT -H "@$BATS_FILE_TMPDIR/bob.bearer" -d '{"sources":["349"],"genres":["6","7"]}')" \
 	    '200 {"message":"Preferences updated successfully"}'
-	assert_equal "$(get /preferences -H "Authorization: $ALICE")" \
+	assert_equal "$(get /preferences -H "@$BATS_FILE_TMPDIR/alice.auth")" \
 	    '200 {"sources":["26","203"],"genres":["4"],"favourites":[]}'
-	assert_equal "$(get /preferences -H "Authorization: Bearer $BOB")" \
+	assert_equal "$(get /preferences -H "@$BATS_FILE_TMPDIR/bob.bearer")" \
 	    '200 {"sources":["349"],"genres":["6","7"],"favourites":[]}'
 	# The items under userpref:<sub>, as uktv-prefs get reads them.
 	assert_equal "$(uktv-prefs get "$a" | jq -c '{sources, genres, favourites}')" \
@@ -192,68 +180,39 @@ logcount() {
 	# The access lines name the user, never the token.
 	wait_until 5 grep -q "PUT /preferences 200 [0-9]* [0-9]*ms $b\$" "$LOG"
 	grep -q "GET /preferences 200 [0-9]* [0-9]*ms $a\$" "$LOG"
-	if grep -qF "${ALICE:0:40}" "$LOG"; then fail "a token reached the log"; fi
-}
-
-@test "a PUT without favourites keeps them; a bad body is 400 and writes nothing" {
-	a=$(sub "$ALICE")
-	uktv-prefs put "$a" --sources 203 --genres 4 --favourites 3184039
-	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["26"],"genres":["7"]}')" \
-	    '200 {"message":"Preferences updated successfully"}'
-	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres, .favourites]')" '[["26"],["7"],["3184039"]]'
-	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":')" \
-	    '400 {"error":"Invalid JSON in request body"}'
-	run get /preferences -X PUT -H "Authorization: $ALICE" -d '{"sources":["203","99999"],"genres":["4"]}'
-	assert_output --regexp '^400 \{"error":".*99999.*"\}$'
-	run get /preferences -X PUT -H "Authorization: $ALICE" -d '{"genres":"4"}'
-	assert_output --regexp '^400 \{"error":".*genres.*"\}$'
-	assert_equal "$(uktv-prefs get "$a" | jq -c '[.sources, .genres, .favourites]')" '[["26"],["7"],["3184039"]]'
-}
-
-@test "GET /titles and /recommendations are uktv-prefs titles/recommendations --enriched-only" {
-	b=$(sub "$BOB")
-	get /preferences -X PUT -H "Authorization: $BOB" -d '{"sources":["203","26"],"genres":["4","7"]}' >/dev/null
-	want=$(uktv-prefs titles "$b" --enriched-only | jq -s -c '[.[].id]')
-	[ "$want" = '["9000001","3196573","1615420","552585"]' ]
-	run get /titles -H "Authorization: $BOB"
-	assert_output --regexp '^200 \['
-	got=${output#200 }
-	assert_equal "$(jq -c '[.[].id]' <<<"$got")" "$want"
-	# The original page's fields, user_rating a number.
-	assert_equal "$(jq -c '.[0] | [.title, .user_rating, .source_ids, .genre_ids, (.poster | type), (.plot_overview | type)]' <<<"$got")" \
-	    '["Prime Drama",9.1,["26"],["7"],"string","string"]'
-	want=$(uktv-prefs recommendations "$b" --enriched-only | jq -s -c '[.[].id]')
-	run get /recommendations -H "Authorization: $BOB"
-	assert_equal "$(jq -c '[.[].id]' <<<"${output#200 }")" "$want"
-	assert_equal "$want" '["9000001","3196573","1615420"]'
+	tok=$(cat "$BATS_FILE_TMPDIR/alice.token")
+	if grep -qF "${tok:0:40}" "$LOG"; then fail "a token reached the log"; fi
 }
 
 @test "a path that is not the API: 404 signed in, 401 without a token" {
-	assert_equal "$(get /users -H "Authorization: $ALICE")" \
+	assert_equal "$(get /users -H "@$BATS_FILE_TMPDIR/alice.auth")" \
 	    '404 {"error":"Path not found or method not allowed: GET /users"}'
-	assert_equal "$(get /preferences -X DELETE -H "Authorization: $ALICE")" \
+	assert_equal "$(get /preferences -X DELETE -H "@$BATS_FILE_TMPDIR/alice.auth")" \
 	    '404 {"error":"Path not found or method not allowed: DELETE /preferences"}'
 	assert_equal "$(get /users)" '401 {"error":"Unauthorized"}'
 }
 
 @test "a body over 16 KiB is 413 with the CORS headers, one of 16 KiB is read" {
 	head -c 17408 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big"
-	run curl -s -i -X PUT -H "Authorization: $ALICE" --data-binary "@$BATS_TEST_TMPDIR/big" "$API/preferences"
+	run curl -s -i -X PUT -H "@$BATS_FILE_TMPDIR/alice.auth" --data-binary "@$BATS_TEST_TMPDIR/big" "$API/preferences"
 	assert_line --index 0 --partial 'HTTP/1.1 413'
 	assert_line --partial 'Access-Control-Allow-Origin: *'
 	assert_equal "${lines[${#lines[@]}-1]}" '{"error":"Request body too large"}'
 	# 16 KiB of spaces around a body: read whole, and it is JSON.
 	{ head -c 16000 /dev/zero | tr '\0' ' '; echo '{"genres":["7"]}'; } >"$BATS_TEST_TMPDIR/ok"
-	assert_equal "$(get /preferences -X PUT -H "Authorization: $ALICE" --data-binary "@$BATS_TEST_TMPDIR/ok")" \
+	assert_equal "$(get /preferences -X PUT -H "@$BATS_FILE_TMPDIR/alice.auth" --data-binary "@$BATS_TEST_TMPDIR/ok")" \
 	    '200 {"message":"Preferences updated successfully"}'
 }
 
-# forge KIND TOKEN: TOKEN made wrong in one way (the JWKS from moto for hs256).
+# forge KIND NAME: NAME's token made wrong in one way (hs256 takes moto's
+# JWKS), in $BATS_TEST_TMPDIR/KIND.token and .auth.
 forge() {
-	python3 - "$1" "$2" "$MOTO_URL/$POOL/.well-known/jwks.json" <<'PY'
+	local f="$BATS_TEST_TMPDIR/$1"
+	(umask 077 && python3 - "$1" "$BATS_FILE_TMPDIR/$2.token" \
+	    "$MOTO_URL/$POOL/.well-known/jwks.json" >"$f.token") <<'PY'
 import base64, hashlib, hmac, json, sys, urllib.request
-kind, tok, jwks_url = sys.argv[1:4]
-h, p, s = tok.split(".")
+kind, tokfile, jwks_url = sys.argv[1:4]
+h, p, s = open(tokfile).read().strip().split(".")
 def dec(x): return json.loads(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
 def enc(o): return base64.urlsafe_b64encode(json.dumps(o).encode()).rstrip(b"=").decode()
 hdr, pay = dec(h), dec(p)
@@ -280,32 +239,38 @@ elif kind == "hs256":
     sig = hmac.new(pem, head.encode(), hashlib.sha256).digest()
     print(f"{head}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}")
 PY
+	cognito_auth_header "$f.token" "$f.auth"
 }
 
-# refused TOKEN WHY: 401 Unauthorized, and one more log line saying why,
+# refused F WHY: the token in F.token (header in F.auth) is 401
+# Unauthorized, with one more log line saying why (WHY, a regexp), and
 # without the token.
 refused() {
-	local before
+	local before tok
+	tok=$(cat "$1.token")
 	before=$(logcount '401 GET /preferences: ')
-	assert_equal "$(get /preferences -H "Authorization: $1")" '401 {"error":"Unauthorized"}'
+	assert_equal "$(get /preferences -H "@$1.auth")" '401 {"error":"Unauthorized"}'
 	wait_until 5 bash -c "[ \"\$(grep -c -- '401 GET /preferences: ' '$LOG')\" = $((before + 1)) ]"
 	run grep -- '401 GET /preferences: ' "$LOG"
 	assert_equal "$(tail -1 <<<"$output" | grep -ciE -- "$2")" 1
-	[ "${#1}" -gt 40 ] || return 0
-	if grep -qF -- "${1:0:40}" "$LOG"; then fail "the token reached the log"; fi
-	if grep -qF -- "${1: -20}" "$LOG"; then fail "the token's signature reached the log"; fi
+	[ "${#tok}" -gt 40 ] || return 0
+	if grep -qF -- "${tok:0:40}" "$LOG"; then fail "the token reached the log"; fi
+	if grep -qF -- "${tok: -20}" "$LOG"; then fail "the token's signature reached the log"; fi
 }
 
 @test "tokens from another client, another pool, changed, alg none or HS256, or without kid are 401" {
-	refused "$CAROL" 'aud|audience|client'
-	refused "$DAVE" 'iss|issuer'
-	refused "$(forge payload "$ALICE")" 'signature'
-	refused "$(forge none "$ALICE")" 'alg|none'
-	refused "$(forge hs256 "$ALICE")" 'alg|HS256'
-	refused "$(forge nokid "$ALICE")" 'kid'
-	refused "not-a-token" 'malformed|token'
+	refused "$BATS_FILE_TMPDIR/carol" 'aud|audience|client'
+	refused "$BATS_FILE_TMPDIR/dave" 'iss|issuer'
+	for kind in payload none hs256 nokid; do forge "$kind" alice; done
+	refused "$BATS_TEST_TMPDIR/payload" 'signature'
+	refused "$BATS_TEST_TMPDIR/none" 'alg|none'
+	refused "$BATS_TEST_TMPDIR/hs256" 'alg|HS256'
+	refused "$BATS_TEST_TMPDIR/nokid" 'kid'
+	echo not-a-token >"$BATS_TEST_TMPDIR/junk.token"
+	cognito_auth_header "$BATS_TEST_TMPDIR/junk.token" "$BATS_TEST_TMPDIR/junk.auth"
+	refused "$BATS_TEST_TMPDIR/junk" 'malformed|token'
 	# None of them changed anything: alice's token still works.
-	assert_equal "$(get /preferences -H "Authorization: $ALICE" | cut -c1-3)" 200
+	assert_equal "$(get /preferences -H "@$BATS_FILE_TMPDIR/alice.auth" | cut -c1-3)" 200
 }
 
 @test "no Authorization header: 401, and the log says so" {
@@ -326,23 +291,23 @@ refused() {
 	start_bg expired env LD_PRELOAD="$libft" FAKETIME=+2h uktv-api -t "$T" \
 	    --user-pool "$POOL" --client-id "$CLIENT" --listen "127.0.0.1:$port"
 	wait_until 20 api_up "$port"
-	run curl -s "http://127.0.0.1:$port/preferences" -H "Authorization: $ALICE"
+	run curl -s "http://127.0.0.1:$port/preferences" -H "@$BATS_FILE_TMPDIR/alice.auth"
 	assert_output '{"error":"Unauthorized"}'
 	wait_until 5 grep -qiE '401 GET /preferences: .*expired' "$BATS_FILE_TMPDIR/expired.log"
 	stop_bg expired
 }
 
 @test "100 clients at once all get their own answers" {
-	a=$(sub "$ALICE")
-	b=$(sub "$BOB")
+	a=$(sub alice)
+	b=$(sub bob)
 	uktv-prefs put "$a" --sources 203 --genres 4 --favourites ''
 	uktv-prefs put "$b" --sources 349 --genres 6 --favourites ''
 	d="$BATS_TEST_TMPDIR/c"
 	mkdir -p "$d"
 	for i in $(seq 1 100); do
 		case $((i % 3)) in
-		0) curl -s -o "$d/$i" -w '%{http_code}\n' -H "Authorization: $ALICE" "$API/preferences" >"$d/$i.code" & ;;
-		1) curl -s -o "$d/$i" -w '%{http_code}\n' -H "Authorization: $BOB" "$API/preferences" >"$d/$i.code" & ;;
+		0) curl -s -o "$d/$i" -w '%{http_code}\n' -H "@$BATS_FILE_TMPDIR/alice.auth" "$API/preferences" >"$d/$i.code" & ;;
+		1) curl -s -o "$d/$i" -w '%{http_code}\n' -H "@$BATS_FILE_TMPDIR/bob.auth" "$API/preferences" >"$d/$i.code" & ;;
 		2) curl -s -o "$d/$i" -w '%{http_code}\n' "$API/sources" >"$d/$i.code" & ;;
 		esac
 	done
@@ -407,7 +372,7 @@ PY
 }
 
 @test "SIGTERM: the request in flight is answered, new clients are refused, exit 0" {
-	a=$(sub "$ALICE")
+	a=$(sub alice)
 	port=$(free_port)
 	# Its own child (wait gives its status), with none of bats' descriptors:
 	# if the test fails half-way, teardown stops it and bats does not hang.
@@ -419,9 +384,10 @@ PY
 	# A PUT whose body is only half sent: the head is in, the request in
 	# flight.  The rest follows once the service has begun to drain.
 	mkfifo "$BATS_TEST_TMPDIR/go"
-	python3 - "$port" "$ALICE" "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/answer" 3>&- <<'PY' &
+	python3 - "$port" "$BATS_FILE_TMPDIR/alice.token" "$BATS_TEST_TMPDIR/go" \
+	    >"$BATS_TEST_TMPDIR/answer" 3>&- <<'PY' &
 import socket, sys
-port, token, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+port, token, go = int(sys.argv[1]), open(sys.argv[2]).read().strip(), sys.argv[3]
 body = b'{"sources":["409"],"genres":["1"]}'
 s = socket.create_connection(("127.0.0.1", port))
 s.sendall(b"PUT /preferences HTTP/1.1\r\nHost: x\r\nAuthorization: " + token.encode() +
