@@ -91,6 +91,8 @@ teardown() {
 	done
 	stop_bg expired
 	stop_bg activated
+	stop_bg rotated
+	stop_bg jwks
 }
 
 # get PATH [CURL ARGS...]: "STATUS BODY" of one request to the suite's service.
@@ -271,6 +273,67 @@ refused() {
 	refused "$BATS_TEST_TMPDIR/junk" 'malformed|token'
 	# None of them changed anything: alice's token still works.
 	assert_equal "$(get /preferences -H "@$BATS_FILE_TMPDIR/alice.auth" | cut -c1-3)" 200
+}
+
+# jwks_token KEY KID FILE: an ID token for the JWKS double's pool, signed
+# with tests/fixtures/jwt/KEY.pem under KID, into FILE and FILE's header.
+jwks_token() {
+	local now
+	now=$(date +%s)
+	jq -n --arg iss "https://cognito-idp.eu-west-2.amazonaws.com/$JPOOL" \
+	    --arg aud "$CLIENT" --argjson now "$now" \
+	    '{sub: "rotated-user", iss: $iss, aud: $aud, token_use: "id",
+	      iat: $now, exp: ($now + 3600)}' |
+	    (umask 077 && uktv-jwks-double sign --key "$FIXTURES/jwt/$1.pem" --kid "$2" >"$3.token")
+	cognito_auth_header "$3.token" "$3.auth"
+}
+
+jwks_fetches() {
+	curl -s "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/jwks.port")/_count"
+}
+
+@test "a token with an unknown kid fetches the JWKS again, at most once a minute" {
+	JPOOL=eu-west-2_JwksDouble1
+	d=$BATS_TEST_TMPDIR
+	# Two key sets: "one" (k1) is served first, then "two" (k1 and k2), as a
+	# pool rotating its keys.
+	start_bg jwks uktv-jwks-double --port-file "$d/jwks.port" --pool "$JPOOL" \
+	    --set "one=k1:$FIXTURES/jwt/key1.pem" \
+	    --set "two=k1:$FIXTURES/jwt/key1.pem,k2:$FIXTURES/jwt/key2.pem"
+	wait_until 10 test -s "$d/jwks.port"
+	port=$(free_port)
+	# The service's clocks, wall and monotonic, move when the test says:
+	# faketime's library reads the offset from a file at every call.
+	echo +0 >"$d/clock"
+	libft=$(dpkg -L libfaketime | grep -m1 '/libfaketimeMT\.so\.1$')
+	AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="http://127.0.0.1:$(cat "$d/jwks.port")" \
+	    start_bg rotated env LD_PRELOAD="$libft" FAKETIME_TIMESTAMP_FILE="$d/clock" \
+	    FAKETIME_NO_CACHE=1 uktv-api -t "$T" --user-pool "$JPOOL" --client-id "$CLIENT" \
+	    --listen "127.0.0.1:$port"
+	wait_until 20 api_up "$port"
+	jwks_token key1 k1 "$d/t1"
+	jwks_token key2 k2 "$d/t2"
+	jwks_token key2 k3 "$d/t3"
+	u="http://127.0.0.1:$port/preferences"
+	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' -H "@$d/t1.auth" "$u")" 200
+	assert_equal "$(jwks_fetches)" 1
+	# The pool rotates.  Within the minute of that fetch, k2 is refused
+	# without another fetch: a flood of made-up kids costs one a minute.
+	curl -s -X POST "http://127.0.0.1:$(cat "$d/jwks.port")/_use/two" >/dev/null
+	assert_equal "$(curl -s -H "@$d/t2.auth" "$u")" '{"error":"Unauthorized"}'
+	assert_equal "$(curl -s -H "@$d/t3.auth" "$u")" '{"error":"Unauthorized"}'
+	assert_equal "$(jwks_fetches)" 1
+	# A minute and a half later, the unknown kid fetches the JWKS again
+	# (once), and the token is good.
+	echo +90 >"$d/clock"
+	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' -H "@$d/t2.auth" "$u")" 200
+	assert_equal "$(jwks_fetches)" 2
+	# k3 is in no set: refused, and the fetch just made counts for it.
+	assert_equal "$(curl -s -H "@$d/t3.auth" "$u")" '{"error":"Unauthorized"}'
+	assert_equal "$(jwks_fetches)" 2
+	wait_until 5 grep -q '401 GET /preferences: .*\(kid\|key\)' "$BATS_FILE_TMPDIR/rotated.log"
+	stop_bg rotated
+	stop_bg jwks
 }
 
 @test "no Authorization header: 401, and the log says so" {
