@@ -62,12 +62,6 @@ usage_text(FILE *fp)
 	    UKTV_TOOLOPT_USAGE);
 }
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	uktv_toolopt_usage(&to, why);
-}
-
 /* The options, as parse_args leaves them; srv's bounds are the options'
  * (0: httpd's defaults). */
 struct args {
@@ -110,7 +104,7 @@ option(struct args *a, int ch, const char *arg)
 		break;
 	case OPT_CLIENT_ID:
 		if (a->nclient_ids == MAX_CLIENT_IDS)
-			usage("--client-id: at most 16 app clients");
+			uktv_usage("--client-id: at most 16 app clients");
 		a->client_ids[a->nclient_ids++] = arg;
 		break;
 	case OPT_LISTEN:
@@ -149,18 +143,19 @@ check_args(struct args *a, int argc)
 	const char *p;
 
 	if (argc > 0)
-		usage("uktv-api takes no operand");
+		uktv_usage("uktv-api takes no operand");
 	if (a->pool == NULL)
-		usage("give the Cognito user pool: --user-pool POOL_ID");
+		uktv_usage("give the Cognito user pool: --user-pool POOL_ID");
 	if (a->nclient_ids == 0)
-		usage("give the app client(s) allowed to sign in: --client-id ID");
+		uktv_usage("give the app client(s) allowed to sign in: "
+		    "--client-id ID");
 	/* A header value: one line of printable text, or the answer could
 	 * be made to say anything. */
 	for (p = headers[0].value; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			usage("--cors-origin: a control character");
+			uktv_usage("--cors-origin: a control character");
 	if (*headers[0].value == '\0')
-		usage("--cors-origin: empty");
+		uktv_usage("--cors-origin: empty");
 }
 
 static void
@@ -389,7 +384,7 @@ main(int argc, char *argv[])
 	uktv_error_clear(&e);
 	if ((sv.cognito = uktv_cognito_new(&cc, &e)) == NULL) {
 		if (e.kind == UKTV_ERR_USAGE)
-			usage(e.message);
+			uktv_usage(e.message);
 		uktv_log_die(&lg, &e);
 	}
 	rc = serve(&a, &sv);
