@@ -24,16 +24,23 @@
 # An action a policy allows that the command never called is printed as a
 # "# note" (one representative command does not walk every path of a tool,
 # so that is a finding to read, not a failure).
+#
+# uktv-api (issue 25) is a service: it runs as user uktv-api and a viewer of
+# a Cognito pool in moto (signed in before checking is on; the token stays
+# in a file) asks each route the page uses; the answers are compared with
+# what uktv-prefs reads as admin.  DescribeTable, called once before it
+# listens, is the first-action check.
 
 load helpers/common
 load helpers/faultproxy
 load helpers/watchmode
+load helpers/cognito
 
 bats_require_minimum_version 1.5.0
 
 IAM="$UKTV_ROOT/examples/iam"
 EVENTS="$FIXTURES/iam/events.ndjson"
-TOOLS="refdata prefs titles publish consume notify guide"
+TOOLS="refdata prefs titles publish consume notify guide api"
 
 setup_file() {
 	local t
@@ -43,12 +50,14 @@ setup_file() {
 	for t in $TOOLS; do
 		moto_policy "$t" >"$BATS_FILE_TMPDIR/uktv-$t.moto.json" || return 1
 	done
-	# Resources, seed items, title events on the stream and one user per
-	# tool, all in one boto3 process straight to moto (an AWS CLI run costs
-	# a second here), with checking still off.
-	python3 - "$BATS_FILE_TMPDIR" "$FIXTURES" <<'PY' || return 1
+	# Resources, seed items, title events on the stream, one user per tool
+	# and a viewer of uktv-api's Cognito pool signed in (initiate-auth is
+	# unsigned, as on AWS: moto cannot take it with checking on), all in
+	# one boto3 process straight to moto (an AWS CLI run costs a second
+	# here), with checking still off.
+	COGNITO_PASSWORD=$COGNITO_PASSWORD python3 - "$BATS_FILE_TMPDIR" "$FIXTURES" "$TOOLS" <<'PY' || return 1
 import boto3, json, os, sys
-d, fx = sys.argv[1:3]
+d, fx, tools = sys.argv[1:4]
 kw = {"endpoint_url": os.environ["MOTO_URL"], "region_name": "eu-west-2"}
 ddb = boto3.client("dynamodb", **kw)
 ddb.create_table(TableName="UKTVProgrammes", BillingMode="PAY_PER_REQUEST",
@@ -82,9 +91,24 @@ def user(name, doc):
     open(f"{d}/{name}.keys", "w").write(f'{k["AccessKeyId"]} {k["SecretAccessKey"]}\n')
 user("admin", {"Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-for t in "refdata prefs titles publish consume notify guide".split():
+for t in tools.split():
     user(f"uktv-{t}", json.load(open(f"{d}/uktv-{t}.moto.json")))
+idp = boto3.client("cognito-idp", **kw)
+pool = idp.create_user_pool(PoolName="viewers", UsernameAttributes=["email"],
+    AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+client = idp.create_user_pool_client(UserPoolId=pool, ClientName="scripts",
+    ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+viewer, pw = "viewer@example.org", os.environ["COGNITO_PASSWORD"]
+idp.admin_create_user(UserPoolId=pool, Username=viewer, MessageAction="SUPPRESS",
+    UserAttributes=[{"Name": "email", "Value": viewer}, {"Name": "email_verified", "Value": "true"}])
+idp.admin_set_user_password(UserPoolId=pool, Username=viewer, Password=pw, Permanent=True)
+token = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+    AuthParameters={"USERNAME": viewer, "PASSWORD": pw})["AuthenticationResult"]["IdToken"]
+with open(os.open(f"{d}/viewer.token", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+    f.write(token + "\n")
+open(f"{d}/cognito", "w").write(f"{pool} {client}\n")
 PY
+	cognito_auth_header "$BATS_FILE_TMPDIR/viewer.token" "$BATS_FILE_TMPDIR/viewer.auth" || return 1
 	# Checking on from the next call.
 	curl -sf -X POST -H 'Content-Type: text/plain' --data-binary 0 \
 	    "$MOTO_URL/moto-api/reset-auth" >/dev/null
@@ -104,6 +128,12 @@ setup() {
 	proxy_script '[]'
 	watchmode_reset
 	unset UKTV_TABLE
+	read -r POOL CLIENT <"$BATS_FILE_TMPDIR/cognito"
+}
+
+# A uktv-api a test started (api_serve).
+teardown() {
+	stop_bg api
 }
 
 # moto_policy TOOL [ACTION]: examples/iam/uktv-TOOL.json with every
@@ -143,7 +173,8 @@ set_policy() {
 # its service's IAM prefix (DynamoDB Streams: dynamodb); the resource is
 # the table, stream, secret or bucket (object) the request named, and for
 # calls that name none (GetRecords takes only an iterator) the last one of
-# that service.
+# that service.  An unsigned request (no service: uktv-api's GET of the
+# Cognito pool's public keys) is no action and no line.
 calls() {
 	proxy_log | python3 -c '
 import json, sys, urllib.parse
@@ -153,6 +184,8 @@ last = {}
 for line in sys.stdin:
     e = json.loads(line)
     svc, op = e.get("service") or "", e["op"]
+    if not svc:
+        continue
     res = []
     if svc == "dynamodb":
         t = e.get("target_table")
@@ -399,6 +432,104 @@ denied_without_first() {
 	check_calls guide
 	[ "$(first_action)" = dynamodb:DescribeTable ]
 	denied_without_first guide uktv-guide -t UKTVProgrammes --s3 s3://uktv-guide
+}
+
+# api_serve: uktv-api as user uktv-api (its credentials read at start), for
+# the suite's pool and client, on a free port; API_URL once it answers
+# (OPTIONS: no token, no AWS call).
+api_serve() {
+	as_tool api
+	API_URL="http://127.0.0.1:$(free_port)"
+	start_bg api uktv-api -t UKTVProgrammes --user-pool "$POOL" --client-id "$CLIENT" \
+	    --listen "${API_URL#http://}"
+	wait_until 20 curl -sf -X OPTIONS "$API_URL/" || {
+		cat "$BATS_FILE_TMPDIR/api.log" >&2
+		return 1
+	}
+}
+
+# api METHOD PATH [BODY]: one request signed in as the viewer (the token
+# read by curl from a file, never in argv); sets api_status and api_body.
+api() {
+	local out="$BATS_TEST_TMPDIR/api.body" args
+	args=(-s -o "$out" -w '%{http_code}' -X "$1" -H "@$BATS_FILE_TMPDIR/viewer.auth")
+	if [ $# -ge 3 ]; then
+		printf '%s' "$3" >"$BATS_TEST_TMPDIR/api.request"
+		args+=(-H 'Content-Type: application/json' --data-binary "@$BATS_TEST_TMPDIR/api.request")
+	fi
+	api_status=$(curl "${args[@]}" "$API_URL$2")
+	api_body=$(cat "$out")
+}
+
+# api_routes: every route the page uses, once, the PUT twice (pairs the
+# catalogue has titles for and a favourite more, then that favourite taken
+# away: each writes, as a PUT that changes nothing would not); one
+# "METHOD PATH STATUS BODY" line for each answer that is not 200.
+api_routes() {
+	local r method path body
+	for r in "GET /sources" "GET /genres" "GET /preferences" \
+	    'PUT /preferences {"sources":["203","349"],"genres":["4","6"],"favourites":["1615420","552585"]}' \
+	    'PUT /preferences {"favourites":["1615420"]}' \
+	    "GET /titles" "GET /recommendations"; do
+		read -r method path body <<<"$r"
+		api "$method" "$path" ${body:+"$body"}
+		[ "$api_status" = 200 ] || echo "$method $path $api_status $api_body"
+	done
+}
+
+# titles_of WHAT: `uktv-prefs WHAT <viewer> --enriched-only` (as admin) as
+# the page gets its lines (tests/api-data.bats).
+titles_of() {
+	as_admin uktv-prefs "$1" "$(cognito_claim "$BATS_FILE_TMPDIR/viewer.token" sub)" --enriched-only |
+	    jq -cS '. + {title: (.title // ""), user_rating: (.user_rating // 0),
+		source_ids: (.source_ids // []), genre_ids: (.genre_ids // [])}'
+}
+
+@test "uktv-api answers every route with the right data with only its policy; without dynamodb:DescribeTable it fails with AccessDenied, 77" {
+	proxy_reset
+	api_serve
+	api GET /sources
+	assert_equal "$api_status" 200
+	sources=$api_body
+	api GET /genres
+	assert_equal "$api_status" 200
+	genres=$api_body
+	# The seed's user follows these pairs: the catalogue has titles there.
+	api PUT /preferences '{"sources":["349","203"],"genres":["6","4"],"favourites":["1615420"]}'
+	assert_equal "$api_status" 200
+	assert_equal "$api_body" '{"message":"Preferences updated successfully"}'
+	api GET /preferences
+	assert_equal "$api_status" 200
+	assert_equal "$api_body" '{"sources":["203","349"],"genres":["4","6"],"favourites":["1615420"]}'
+	api GET /titles
+	assert_equal "$api_status" 200
+	titles=$api_body
+	api GET /recommendations
+	assert_equal "$api_status" 200
+	recommendations=$api_body
+	check_calls api
+	[ "$(first_action)" = dynamodb:DescribeTable ]
+	first_api_call=$(calls | head -1)
+	# What uktv-prefs, as admin, reads from the same items.
+	for kind in sources genres; do
+		want=$(as_admin uktv-prefs "$kind" | jq -c .)
+		[ "$(wc -l <<<"$want")" -ge 3 ]
+		assert_equal "$(jq -c '.[]' <<<"${!kind}")" "$want"
+	done
+	assert_equal "$(as_admin uktv-prefs get "$(cognito_claim "$BATS_FILE_TMPDIR/viewer.token" sub)" |
+	    jq -c 'del(.user)')" '{"sources":["203","349"],"genres":["4","6"],"favourites":["1615420"]}'
+	for what in titles recommendations; do
+		want=$(titles_of "$what")
+		[ -n "$want" ]
+		assert_equal "$(jq -cS '.[]' <<<"${!what}")" "$want"
+	done
+	[ "$(jq length <<<"$titles")" -gt "$(jq length <<<"$recommendations")" ]
+	# The table is checked before the service listens: without
+	# DescribeTable it never starts.
+	stop_bg api
+	[ "$first_api_call" = "dynamodb:DescribeTable arn:aws:dynamodb:eu-west-2:123456789012:table/UKTVProgrammes" ]
+	denied_without_first api timeout 20 uktv-api -t UKTVProgrammes --user-pool "$POOL" \
+	    --client-id "$CLIENT" --listen "127.0.0.1:$(free_port)"
 }
 
 @test "the ARN check finds a call on a resource the policy does not name, which moto lets through" {
