@@ -28,8 +28,11 @@
 # uktv-api (issue 25) is a service: it runs as user uktv-api and a viewer of
 # a Cognito pool in moto (signed in before checking is on; the token stays
 # in a file) asks each route the page uses; the answers are compared with
-# what uktv-prefs reads as admin.  DescribeTable, called once before it
-# listens, is the first-action check.
+# what uktv-prefs reads as admin.  Its routes together do walk every path
+# that touches the table, so there each action must be needed: with the
+# service running (moto reads the user's policy on every call), each action
+# in turn is taken out and some route must then answer 503 naming it.
+# DescribeTable, called once before it listens, is the first-action check.
 
 load helpers/common
 load helpers/faultproxy
@@ -530,6 +533,31 @@ titles_of() {
 	[ "$first_api_call" = "dynamodb:DescribeTable arn:aws:dynamodb:eu-west-2:123456789012:table/UKTVProgrammes" ]
 	denied_without_first api timeout 20 uktv-api -t UKTVProgrammes --user-pool "$POOL" \
 	    --client-id "$CLIENT" --listen "127.0.0.1:$(free_port)"
+}
+
+@test "uktv-api's policy names no action it does not need: without any one, some route fails with AccessDenied naming it" {
+	api_serve
+	run api_routes
+	assert_output ""
+	actions=$(jq -r '[.Statement[].Action] | flatten | .[]' "$IAM/uktv-api.json")
+	for a in $actions; do
+		# Called once, before the service listens: the test above.
+		[ "$a" != dynamodb:DescribeTable ] || continue
+		set_policy api "$a"
+		broken=$(api_routes)
+		set_policy api
+		[ -n "$broken" ] || fail "without $a every route still answers 200"
+		# 503 naming the action (the store's error), for every route
+		# that failed.
+		while read -r method path status body; do
+			[ "$status" = 503 ] || fail "without $a: $method $path answered $status: $body"
+			[[ $body == *"not authorized to perform: $a"* ]] ||
+			    fail "without $a: $method $path does not name it: $body"
+		done <<<"$broken"
+		echo "# without $a: $(cut -d' ' -f1,2 <<<"$broken" | paste -sd, -)" >&3
+	done
+	run api_routes
+	assert_output ""
 }
 
 @test "the ARN check finds a call on a resource the policy does not name, which moto lets through" {
