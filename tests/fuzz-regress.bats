@@ -75,3 +75,4 @@ replay() {
 @test "fuzz regressions: sts (STS XML, SSO cache and answers)" { replay sts; }
 @test "fuzz regressions: values (title events, positions, times, ids, base64)" { replay values; }
 @test "fuzz regressions: watchmode (envelope, paging, key never in messages)" { replay watchmode; }
+@test "fuzz regressions: webapi (uktv-api's routes: statuses, JSON bodies, 401 before the path, no write on a 400)" { replay webapi; }

@@ -29,6 +29,7 @@ static struct {
 	size_t	 pos;		/* next unread byte of script */
 	int	 done;		/* script used up */
 	long	 requests;
+	long	 writes;	/* of them, DynamoDB writes */
 	char	*last_body;
 	char	*last_url;
 } fk;
@@ -80,6 +81,36 @@ long
 fuzz_http_requests(void)
 {
 	return fk.requests;
+}
+
+long
+fuzz_http_writes(void)
+{
+	return fk.writes;
+}
+
+/* 1 when the request asks DynamoDB to change the table (awsjson.c names
+ * the operation in X-Amz-Target: "DynamoDB_20120810.<Operation>"). */
+static int
+is_write(const struct uktv_header *headers, size_t nheaders)
+{
+	static const char *const ops[] = {
+		"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem",
+		"TransactWriteItems", "ExecuteStatement",
+		"BatchExecuteStatement", "ExecuteTransaction",
+	};
+	const char *dot;
+
+	for (size_t i = 0; i < nheaders; i++) {
+		if (strcasecmp(headers[i].name, "X-Amz-Target") != 0 ||
+		    strncmp(headers[i].value, "DynamoDB_", 9) != 0 ||
+		    (dot = strchr(headers[i].value, '.')) == NULL)
+			continue;
+		for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+			if (strcmp(dot + 1, ops[k]) == 0)
+				return 1;
+	}
+	return 0;
 }
 
 const char *
@@ -223,6 +254,8 @@ uktv_http_request(struct uktv_http *http, const char *method, const char *url,
 			abort();
 	memset(resp, 0, sizeof(*resp));
 	fk.requests++;
+	if (is_write(headers, nheaders))
+		fk.writes++;
 	free(fk.last_body);
 	free(fk.last_url);
 	fk.last_body = xmemdup(body != NULL ? body : "", body != NULL ? body_len : 0);

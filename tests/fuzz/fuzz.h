@@ -36,6 +36,10 @@ int	LLVMFuzzerInitialize(int *, char ***);
 void	fuzz_http_script(const uint8_t *data, size_t len);
 /* Requests the fake transport has been asked so far (since the script). */
 long	fuzz_http_requests(void);
+/* Of them, those that ask DynamoDB to change the table (BatchWriteItem,
+ * PutItem, UpdateItem, DeleteItem, TransactWriteItems, PartiQL): whether
+ * or not the script answered them. */
+long	fuzz_http_writes(void);
 /* The body of the last request (NUL-terminated copy, "" if none). */
 const char *fuzz_http_last_body(void);
 const char *fuzz_http_last_url(void);

@@ -10,7 +10,8 @@
 
 FB       ?= build-fuzz
 FUZZ_CC  ?= clang
-PKGS      = libcurl json-c libbsd-overlay
+# As the Makefile's: every lib object is linked in, lib/net/httpd.o too.
+PKGS      = libcurl json-c libbsd-overlay libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) libcrypto 2>/dev/null)
 FSAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
