@@ -25,20 +25,7 @@
  *
  * Built by bench/api with cc; not part of libuktv.
  */
-#include <sys/resource.h>
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <unistd.h>
+#include "nullserve.h"
 
 #define MAX_CONN	256
 #define TARGET		"DynamoDB_20120810."
@@ -50,42 +37,17 @@ struct item {
 	size_t		 len;
 };
 
-struct conn {
-	int	 fd;
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-};
-
 struct out {
 	char	*p;
 	size_t	 len, cap;
 };
 
-static volatile sig_atomic_t done;
 static unsigned long long calls;
 static struct item *items;
 static size_t nitems;
 static char *jwks;
 static size_t jwks_len;
 static struct out ob;		/* the answer being built, reused */
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	done = 1;
-}
-
-static double
-cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 static void
 put(const char *s, size_t n)
@@ -376,29 +338,6 @@ describe(const char *b, const char *end)
 	}
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				struct pollfd pfd = { fd, POLLOUT, 0 };
-
-				poll(&pfd, 1, 1000);
-				continue;
-			}
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Answers one request: ob holds the body once the op has run. */
 static int
 answer(int fd, const char *head, size_t hlen, const char *body, size_t blen)
@@ -416,7 +355,7 @@ answer(int fd, const char *head, size_t hlen, const char *body, size_t blen)
 		ctype = "application/json";
 		if (pl == 6 && memcmp(head + 4, "/stats", 6) == 0) {
 			snprintf(h, sizeof(h), "{\"calls\":%llu,\"cpu\":%.3f}",
-			    calls, cpu_seconds());
+			    calls, nullserve_cpu_seconds());
 			puts_(h);
 		} else if (pl >= 22 && memcmp(head + 4 + pl - 22,
 		    "/.well-known/jwks.json", 22) == 0) {
@@ -459,136 +398,20 @@ answer(int fd, const char *head, size_t hlen, const char *body, size_t blen)
 	n = (size_t)snprintf(h, sizeof(h), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
 	    "x-amzn-RequestId: 00000000-0000-0000-0000-000000000000\r\n"
 	    "Content-Length: %zu\r\n\r\n", status, ctype, ob.len);
-	return write_all(fd, h, n) == -1 ? -1 : write_all(fd, ob.p, ob.len);
-}
-
-/* Answers every whole request in c->buf; -1 when the connection is to go. */
-static int
-serve(struct conn *c)
-{
-	for (;;) {
-		char *hend = memmem(c->buf, c->len, "\r\n\r\n", 4), *p;
-		size_t hlen, clen = 0, total;
-
-		if (hend == NULL)
-			return 0;
-		hlen = (size_t)(hend - c->buf) + 4;
-		for (p = c->buf; p < hend; p++) {
-			if ((p == c->buf || p[-1] == '\n') &&
-			    strncasecmp(p, "content-length:", 15) == 0)
-				clen = strtoul(p + 15, NULL, 10);
-			if ((p == c->buf || p[-1] == '\n') &&
-			    strncasecmp(p, "expect: 100-continue", 20) == 0 &&
-			    c->len == hlen) {
-				if (write_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n",
-				    25) == -1)
-					return -1;
-			}
-		}
-		total = hlen + clen;
-		if (c->len < total)
-			return 0;
-		if (answer(c->fd, c->buf, hlen, c->buf + hlen, clen) == -1)
-			return -1;
-		memmove(c->buf, c->buf + total, c->len - total);
-		c->len -= total;
-	}
+	return nullserve_write_all(fd, h, n) == -1 ? -1 : nullserve_write_all(fd, ob.p, ob.len);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static struct pollfd pfd[MAX_CONN + 1];
-	static struct conn conns[MAX_CONN];
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	struct sigaction sig;
-	FILE *pf;
-	int lfd, one = 1, nconn = 0;
-
 	if (argc != 4) {
 		fprintf(stderr, "usage: null-dynamodb PORTFILE ITEMS JWKS\n");
 		return 2;
 	}
 	load_items(argv[2]);
 	jwks = read_file(argv[3], &jwks_len);
-	memset(&sig, 0, sizeof(sig));
-	sig.sa_handler = on_signal;
-	sigaction(SIGTERM, &sig, NULL);
-	sigaction(SIGINT, &sig, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    listen(lfd, 64) == -1 ||
-	    getsockname(lfd, (struct sockaddr *)&sa, &sl) == -1) {
-		perror("null-dynamodb");
+	if (nullserve_run("null-dynamodb", argv[1], MAX_CONN, answer) != 0)
 		return 1;
-	}
-	if ((pf = fopen(argv[1], "w")) == NULL) {
-		perror(argv[1]);
-		return 1;
-	}
-	fprintf(pf, "%d\n", ntohs(sa.sin_port));
-	fclose(pf);
-
-	while (!done) {
-		pfd[0].fd = lfd;
-		pfd[0].events = POLLIN;
-		for (int i = 0; i < nconn; i++) {
-			pfd[i + 1].fd = conns[i].fd;
-			pfd[i + 1].events = POLLIN;
-		}
-		if (poll(pfd, (nfds_t)nconn + 1, -1) == -1)
-			continue;
-		if ((pfd[0].revents & POLLIN) && nconn < MAX_CONN) {
-			int fd = accept(lfd, NULL, NULL);
-
-			if (fd != -1) {
-				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-				    sizeof(one));
-				conns[nconn].fd = fd;
-				conns[nconn].len = 0;
-				conns[nconn].cap = 1 << 16;
-				if ((conns[nconn].buf = malloc(conns[nconn].cap))
-				    == NULL)
-					return 1;
-				pfd[nconn + 1].revents = 0;
-				nconn++;
-			}
-		}
-		for (int i = 0; i < nconn; i++) {
-			struct conn *c = &conns[i];
-			ssize_t r;
-
-			if (!(pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (c->cap - c->len < 1 << 15) {
-				char *nb = realloc(c->buf, c->cap * 2);
-
-				if (nb == NULL)
-					return 1;
-				c->buf = nb;
-				c->cap *= 2;
-			}
-			r = read(c->fd, c->buf + c->len, c->cap - c->len);
-			if (r > 0) {
-				c->len += (size_t)r;
-				if (serve(c) == 0)
-					continue;
-			} else if (r < 0 && errno == EINTR)
-				continue;
-			close(c->fd);
-			free(c->buf);
-			conns[i] = conns[--nconn];
-			pfd[i + 1] = pfd[nconn + 1];
-			i--;
-		}
-	}
-	printf("{\"calls\":%llu,\"cpu\":%.3f}\n", calls, cpu_seconds());
+	printf("{\"calls\":%llu,\"cpu\":%.3f}\n", calls, nullserve_cpu_seconds());
 	return 0;
 }
