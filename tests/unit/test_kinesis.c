@@ -189,13 +189,7 @@ client(void)
 	struct uktv_aws_opts o = { 0 };
 	struct uktv_error e;
 
-	setenv("AWS_ACCESS_KEY_ID", "testing", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-	setenv("AWS_REGION", "eu-west-2", 1);
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("UKTV_RETRY_BASE_MS", "5", 1);
+	unit_local_aws_env();
 	o.endpoint_url = double_url;
 	uktv_error_clear(&e);
 	return uktv_aws_new(&o, &e);

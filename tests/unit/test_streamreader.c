@@ -511,13 +511,7 @@ main(void)
 		rmdir(tmpdir);
 		return 1;
 	}
-	setenv("AWS_ACCESS_KEY_ID", "testing", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-	setenv("AWS_REGION", "eu-west-2", 1);
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("UKTV_RETRY_BASE_MS", "5", 1);
+	unit_local_aws_env();
 	unsetenv("AWS_PROFILE");
 	ao.endpoint_url = url;
 	uktv_error_clear(&e);

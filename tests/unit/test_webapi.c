@@ -618,13 +618,7 @@ main(void)
 		stop_moto();
 		return 1;
 	}
-	setenv("AWS_ACCESS_KEY_ID", "testing", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-	setenv("AWS_REGION", "eu-west-2", 1);
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("UKTV_RETRY_BASE_MS", "5", 1);
+	unit_local_aws_env();
 	unsetenv("AWS_PROFILE");
 	unsetenv("AWS_ENDPOINT_URL");
 	unsetenv("AWS_ENDPOINT_URL_DYNAMODB");

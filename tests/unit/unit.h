@@ -10,7 +10,25 @@
 #define UKTV_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * The environment of a test whose client talks to a local double or moto:
+ * static keys, one region, no profile files, no instance metadata, and
+ * retries 5 ms apart so a retried call does not slow the suite.
+ */
+static __attribute__((unused)) void
+unit_local_aws_env(void)
+{
+	setenv("AWS_ACCESS_KEY_ID", "testing", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
+	setenv("AWS_REGION", "eu-west-2", 1);
+	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("UKTV_RETRY_BASE_MS", "5", 1);
+}
 
 static int unit_failed_checks;
 static int unit_tests_run;
