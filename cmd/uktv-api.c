@@ -360,8 +360,6 @@ main(int argc, char *argv[])
 	struct uktv_error e;
 	struct uktv_aws *aws;
 	struct args a;
-	char region[64];
-	const char *u;
 	int rc;
 
 	parse_args(argc, argv, &a);
@@ -370,13 +368,8 @@ main(int argc, char *argv[])
 	aws = uktv_toolopt_aws(&to);
 	uktv_toolopt_need_table(&to, aws);
 	memset(&cc, 0, sizeof(cc));
-	/* The pool's region is its id's prefix (eu-west-2_AbC): the iss a
-	 * token must carry names it, whatever region the table is in. */
-	if ((u = strchr(a.pool, '_')) != NULL && u > a.pool &&
-	    (size_t)(u - a.pool) < sizeof(region)) {
-		snprintf(region, sizeof(region), "%.*s", (int)(u - a.pool), a.pool);
-		cc.region = region;
-	}
+	/* No region: the issuer's is the pool id's prefix (eu-west-2_AbC),
+	 * whatever region the table is in (cognito.h). */
 	cc.pool_id = a.pool;
 	cc.client_ids = a.client_ids;
 	cc.nclient_ids = a.nclient_ids;

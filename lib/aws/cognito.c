@@ -148,7 +148,12 @@ endpoint(const struct uktv_cognito_config *cfg, const char *region,
 	return url;
 }
 
-/* The configured region, else conf's, else the pool id's prefix. */
+/*
+ * The region the issuer names: the configured one, else the pool id's
+ * prefix (pool ids are REGION_ID, and a pool's tokens name its own region
+ * whatever region the caller's other services are in, so the client's
+ * configured region is no guide to it).
+ */
 static char *
 pool_region(const struct uktv_cognito_config *cfg, struct uktv_error *err)
 {
@@ -156,8 +161,6 @@ pool_region(const struct uktv_cognito_config *cfg, struct uktv_error *err)
 	size_t n;
 	char *s;
 
-	if (r == NULL && cfg->conf != NULL)
-		r = uktv_awsconf_region(cfg->conf);
 	if (r != NULL) {
 		n = strlen(r);
 		if (!region_valid(r, n)) {
@@ -166,13 +169,11 @@ pool_region(const struct uktv_cognito_config *cfg, struct uktv_error *err)
 			return NULL;
 		}
 	} else {
-		/* Pool ids are REGION_ID: the pool knows where it lives. */
 		r = cfg->pool_id;
 		n = (size_t)(strchr(r, '_') - r);
 		if (!region_valid(r, n)) {
 			uktv_error_set(err, UKTV_ERR_CONFIG, "no AWS region "
-			    "for the Cognito user pool: use --region or "
-			    "AWS_REGION");
+			    "in the Cognito user pool id (REGION_ID)");
 			return NULL;
 		}
 	}

@@ -45,8 +45,8 @@
 #define UKTV_COGNITO_CACHE		128
 
 struct uktv_cognito_config {
-	const char		*region;	/* NULL: conf's region, else the
-						   pool id's "REGION_" prefix */
+	const char		*region;	/* NULL: the pool id's "REGION_"
+						   prefix (the issuer's region) */
 	const char		*pool_id;	/* eu-west-2_AbCdEf123 */
 	const char *const	*client_ids;	/* the app clients allowed as aud */
 	size_t			 nclient_ids;
